@@ -1,0 +1,13 @@
+"""afsim: an agent-based simulation of the Afghan civil war of 1992-96 on Mesa.
+
+The public path, the same one the command line takes::
+
+    from sim import load
+    scenario = load("scenarios/afghanistan_1992_1996")
+"""
+
+from sim.scenario import Scenario, ScenarioError, load
+
+__version__ = "0.1.0"
+
+__all__ = ["Scenario", "ScenarioError", "load", "__version__"]

@@ -1,0 +1,67 @@
+"""Foreign backers: sharing a budget among proxies and shifting it to the effective one.
+
+Principal-agent view of state sponsorship (Salehyan 2010; Byman 2005): a backer funds
+the proxies it may back in a month, in proportion to its preference for each, and moves
+its preference towards the proxy whose holdings grew (a linear-operator learning rule,
+Bush & Mosteller 1955). Pakistan's turn from Hekmatyar to the Taliban is what this rule
+can produce; it is not scripted.
+
+Shapes: B backers, F factions. Pure functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def allocate(budget: np.ndarray, preference: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """[B, F] support this month; each row sums to the budget, or 0 with no eligible proxy.
+
+    Args:
+        budget: [B] k$ per month.
+        preference: [B, F] non-negative weights.
+        eligible: [B, F] bool: inside a proxy window and the faction is in the war.
+    """
+    weights = np.where(eligible, np.maximum(preference, 0.0), 0.0)
+    totals = weights.sum(axis=1, keepdims=True)
+    # equal shares where every eligible weight is zero
+    fallback = eligible / np.maximum(eligible.sum(axis=1, keepdims=True), 1)
+    shares = np.where(totals > 0, weights / np.where(totals > 0, totals, 1.0), fallback)
+    return shares * budget[:, None]
+
+
+def update_preference(
+    preference: np.ndarray, eligible: np.ndarray, gains: np.ndarray, learning: float
+) -> np.ndarray:
+    """Move each backer's preference towards the eligible proxies that gained ground.
+
+    Args:
+        preference: [B, F] current weights (each eligible row is renormalised to sum 1).
+        eligible: [B, F] bool.
+        gains: [F] non-negative measure of recent success (strategic value gained).
+        learning: 0..1 share of the way moved towards the success shares each month.
+    """
+    pref = np.where(eligible, np.maximum(preference, 0.0), 0.0)
+    total = pref.sum(axis=1, keepdims=True)
+    pref = np.divide(pref, total, out=np.zeros_like(pref), where=total > 0)
+    success = np.where(eligible, np.maximum(gains, 0.0)[None, :], 0.0)
+    s_total = success.sum(axis=1, keepdims=True)
+    target = np.divide(success, s_total, out=pref.copy(), where=s_total > 0)
+    updated = (1.0 - learning) * pref + learning * target
+    return np.where(eligible, updated, preference)
+
+
+def volunteer_destinations(
+    garrisons: np.ndarray, control: np.ndarray, borders_backer: np.ndarray
+) -> np.ndarray:
+    """[F] territory where a faction receives foreign volunteers, or -1 if it has no forces.
+
+    Preferably a territory it holds or has forces in that borders the backer's country
+    (``borders_backer``: [T] bool), the one with its largest garrison.
+    """
+    n_f = garrisons.shape[0]
+    present = (garrisons > 0) | (control[None, :] == np.arange(n_f)[:, None])
+    score = np.where(present, garrisons + 1.0, -1.0)
+    score = score + np.where(present & borders_backer[None, :], 1e9, 0.0)
+    best = score.argmax(axis=1)
+    return np.where(present.any(axis=1), best, -1)

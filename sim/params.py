@@ -1,0 +1,182 @@
+"""The one parameter registry: name, default, unit, plausible range and origin of each.
+
+Sweeps, calibration, scenario overrides and ``--set`` all read this registry; a name not
+in it is rejected with the list of valid names. Defaults are order-of-magnitude choices,
+not fitted values: where a default comes from is stated in ``origin``. Money is in k$
+(thousands of US dollars, approximate), time in months.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One tunable number (or, for ``alliances``, a choice) of the model."""
+
+    name: str
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    doc: str
+    origin: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return not self.choices
+
+
+_GUESS = "order-of-magnitude guess; to be calibrated on 1992-04..1994-12"
+
+REGISTRY: tuple[Parameter, ...] = (
+    Parameter("alliances", "scenario", "-", None, None,
+              "who decides alliances: 'recorded' replays alliances.csv, 'endogenous' lets the "
+              "alliance rules decide, 'scenario' takes scenario.yaml's choice",
+              "design brief", choices=("scenario", "recorded", "endogenous")),
+    Parameter("tax_per_capita", 0.15, "k$ per 1000 persons per month", 0.02, 1.0,
+              "revenue a faction draws from the population it holds",
+              "guess: ~$0.15 per person per month, a fraction of 1990 GDP per head (~$250/yr)"),
+    Parameter("ethnic_affinity", 0.6, "share", 0.0, 1.0,
+              "how much income and recruits depend on the population sharing the faction's "
+              "ethnic base (0: not at all, 1: only co-ethnics pay and enlist)", _GUESS),
+    Parameter("upkeep_per_fighter", 0.02, "k$ per fighter per month", 0.005, 0.1,
+              "pay, food and ammunition of one fighter for a month; a recruit costs 3 months",
+              "guess: ~$20 a month, the order of militia pay reported for the period"),
+    Parameter("recruit_rate", 0.0004, "recruits per person per month", 0.00005, 0.002,
+              "enlistment of co-ethnic population in held and home territories", _GUESS),
+    Parameter("desertion_share", 0.5, "share of unpaid fighters per month", 0.0, 1.0,
+              "share of the fighters a faction cannot pay who leave it", _GUESS),
+    Parameter("csf_exponent", 1.5, "-", 0.5, 4.0,
+              "decisiveness m of the contest success function p = A^m / (A^m + (tD)^m)",
+              "Hirshleifer (1989): m near 1 for attritional, higher for decisive warfare"),
+    Parameter("mountain_defence", 2.0, "multiplier", 1.0, 4.0,
+              "defender's strength multiplier on mountain ground or across a mountain link; "
+              "hills and passes get its square root", _GUESS),
+    Parameter("urban_defence", 1.5, "multiplier", 1.0, 3.0,
+              "defender's strength multiplier in a city", _GUESS),
+    Parameter("firepower_weight", 0.5, "-", 0.0, 2.0,
+              "strength per fighter = 1 + weight * (heavy_weapons + air_power)", _GUESS),
+    Parameter("attrition_rate", 0.08, "share per battle", 0.01, 0.5,
+              "Lanchester aimed-fire coefficient: losses per unit of opposing strength",
+              _GUESS),
+    Parameter("commit_share", 0.6, "share", 0.1, 1.0,
+              "share of an adjacent garrison committed to an offensive", _GUESS),
+    Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,
+              "least chance of success for which a faction launches an offensive", _GUESS),
+    Parameter("redeploy_rate", 0.3, "share per month", 0.0, 1.0,
+              "share of a rear garrison moved one step towards the front each month", _GUESS),
+    Parameter("defection_rate", 0.3, "probability per month", 0.0, 1.0,
+              "chance scale that an outmatched garrison with no cohesion changes sides",
+              "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),
+    Parameter("bribe_per_fighter", 0.05, "k$ per fighter", 0.0, 1.0,
+              "price paid to buy over one fighter of a defecting garrison", _GUESS),
+    Parameter("proxy_learning", 0.15, "share per month", 0.0, 1.0,
+              "how fast a backer shifts its preference towards its more effective proxy",
+              _GUESS),
+    Parameter("balance_weight", 1.0, "-", 0.0, 5.0,
+              "alliance rule: weight of balancing against the strongest faction", _GUESS),
+    Parameter("betrayal_weight", 0.5, "-", 0.0, 3.0,
+              "alliance rule: lost propensity per remembered betrayal", _GUESS),
+    Parameter("trust_halflife", 12.0, "months", 1.0, 60.0,
+              "half-life of the memory of a betrayal", _GUESS),
+    Parameter("alliance_inertia", 0.1, "-", 0.0, 1.0,
+              "gain in propensity a faction needs before it changes coalition", _GUESS),
+    Parameter("leader_loss", 0.15, "share", 0.0, 0.6,
+              "share of a faction's fighters lost when its leader is killed", _GUESS),
+)
+
+BY_NAME: Mapping[str, Parameter] = MappingProxyType({p.name: p for p in REGISTRY})
+NUMERIC: tuple[str, ...] = tuple(p.name for p in REGISTRY if p.numeric)
+
+
+def unknown_message(name: str) -> str:
+    return f"unknown parameter {name!r}; valid names: {', '.join(BY_NAME)}"
+
+
+def check_value(name: str, value: Any) -> tuple[Any, str | None]:
+    """Coerce ``value`` for parameter ``name``; return (value, problem or None)."""
+    spec = BY_NAME.get(name)
+    if spec is None:
+        return None, unknown_message(name)
+    if spec.choices:
+        if value not in spec.choices:
+            return None, f"parameter {name!r} must be one of {', '.join(spec.choices)}, got {value!r}"
+        return value, None
+    if isinstance(value, bool):
+        return None, f"parameter {name!r} must be a number, got {value!r}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None, f"parameter {name!r} must be a number, got {value!r}"
+    if not math.isfinite(number):
+        return None, f"parameter {name!r} must be finite, got {value!r}"
+    if (spec.low is not None and number < spec.low) or (spec.high is not None and number > spec.high):
+        return None, (f"parameter {name!r} = {number:g} is outside its range "
+                      f"{spec.low:g}..{spec.high:g} ({spec.unit})")
+    return number, None
+
+
+@dataclass(frozen=True)
+class Params:
+    """An immutable, validated parameter set: defaults with overrides applied."""
+
+    values: Mapping[str, Any]
+
+    @classmethod
+    def make(cls, *overrides: Mapping[str, Any] | None) -> Params:
+        """Defaults, then each mapping of overrides in turn (later ones win).
+
+        Raises:
+            ValueError: naming every unknown parameter or bad value.
+        """
+        values = {p.name: p.default for p in REGISTRY}
+        errors = []
+        for mapping in overrides:
+            for name, raw in (mapping or {}).items():
+                value, problem = check_value(name, raw)
+                if problem:
+                    errors.append(problem)
+                else:
+                    values[name] = value
+        if errors:
+            raise ValueError("; ".join(errors))
+        return cls(MappingProxyType(values))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(unknown_message(name)) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    def replace(self, **changes: Any) -> Params:
+        return Params.make(self.to_dict(), changes)
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """``["name=value", ...]`` from the command line into a mapping (values still text)."""
+    result: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set expects name=value, got {item!r}")
+        result[name.strip()] = value.strip()
+    return result
+
+
+def describe() -> str:
+    """The registry as a table, for ``afsim params`` and docs."""
+    lines = [f"{'name':<20} {'default':>10}  {'range':<18} unit — meaning (origin)"]
+    for p in REGISTRY:
+        rng = "|".join(p.choices) if p.choices else f"{p.low:g}..{p.high:g}"
+        lines.append(f"{p.name:<20} {p.default!s:>10}  {rng:<18} {p.unit} — {p.doc} ({p.origin})")
+    return "\n".join(lines)
