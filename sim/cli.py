@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sim import params as params_registry
+from sim.dates import format_month, parse_month
+from sim.params import Params
 from sim.problems import ValidationError
+from sim.run import write_run
 from sim.scenario import load
 
 DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
@@ -29,9 +31,53 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(scenario, assignments: list[str]) -> Params:
+    """Registry defaults, then the scenario's parameters, then ``--set`` values."""
+    return Params.make(scenario.drivers.parameters, params_registry.parse_assignments(assignments))
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    _scenario_arg(parser)
+    parser.add_argument("--out", required=True, help="run directory to write")
+    parser.add_argument("--end", help="last month YYYY-MM (default: the scenario's end; "
+                        "later months run on with no further drivers)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter (repeatable); see `afsim params`")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite a non-empty output directory")
+
+
+def _end(text: str | None, scenario) -> int | None:
+    if text is None:
+        return None
+    end = parse_month(text)
+    if end < scenario.drivers.start:
+        raise ValueError(f"--end {text} is before the scenario's start {format_month(scenario.drivers.start)}")
+    return end
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario)
+    params = _params(scenario, args.set)
+    path = write_run(args.out, scenario, seed=args.seed, params=params,
+                     end=_end(args.end, scenario), force=args.force)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     print(params_registry.describe())
     return 0
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a scenario folder and print its summary")
     _scenario_arg(p)
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("run", help="run a scenario once and write a run directory")
+    _run_options(p)
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (non-negative integer)")
+    p.set_defaults(func=cmd_run)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser

@@ -66,6 +66,10 @@ REGISTRY: tuple[Parameter, ...] = (
     Parameter("attrition_rate", 0.08, "share per battle", 0.01, 0.5,
               "Lanchester aimed-fire coefficient: losses per unit of opposing strength",
               _GUESS),
+    Parameter("militia_share", 0.004, "share of population", 0.0, 0.02,
+              "local levies who defend their district for its holder, as a share of the "
+              "population that supports the holder; unpaid, they cannot leave their district",
+              _GUESS),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

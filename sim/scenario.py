@@ -332,7 +332,7 @@ def load(path: str | Path) -> Scenario:
         problems.add("scenario.yaml", 0, "file is missing")
         problems.raise_if_any()
     sources = SourceChecker(folder / "sources")
-    meta, meta_lines = load_yaml(yaml_path.read_text(encoding="utf-8"), "scenario.yaml", problems)
+    meta, meta_lines = load_yaml(_read_text(yaml_path, problems), "scenario.yaml", problems)
     if not isinstance(meta, dict):
         if not problems:
             problems.add("scenario.yaml", 1, "expected a mapping of keys")
@@ -343,14 +343,15 @@ def load(path: str | Path) -> Scenario:
     for key in FILE_KEYS:
         if key in files and (folder / files[key]).is_file():
             present[key] = folder / files[key]
-        elif key in files and key not in OPTIONAL_FILES:
+        elif key in files:
             problems.add("scenario.yaml", line_of(meta_lines, ("files", key)),
                          f"{key} file {files[key]!r} is missing")
     start, end = head["start"], head["end"]
 
-    territories = _read_territories(present.get("territories"), sources, problems)
+    territories, territory_lines = _read_territories(present.get("territories"), sources, problems)
     tids = {t.id for t in territories}
-    links = _read_adjacency(present.get("adjacency"), tids, territories, sources, problems)
+    links = _read_adjacency(present.get("adjacency"), tids, territories, territory_lines,
+                            files.get("territories", "territories.csv"), sources, problems)
     factions = _read_factions(present.get("factions"), tids, sources, problems)
     fids = {f.id for f in factions}
     backers = _read_backers(present.get("backers"), fids, start, end, sources, problems)
@@ -390,6 +391,15 @@ def load(path: str | Path) -> Scenario:
         totals=tuple(totals), map_file=head["map"], content_hash=content_hash,
         files=MappingProxyType(dict(files)),
     )
+
+
+def _read_text(path: Path, problems: Problems) -> str:
+    """The text of ``path``; "" (and a problem) when it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(path.name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return ""
 
 
 def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dict:
@@ -456,20 +466,27 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     map_name = meta.get("map")
     out["map"] = None
     if map_name is not None:
-        map_path = (folder / str(map_name)).resolve()
-        if not map_path.is_file():
+        map_path = folder / str(map_name)
+        try:
+            map_path = map_path.resolve()
+            found = map_path.is_file()
+        except (OSError, ValueError):  # e.g. a NUL byte in the name
+            found = False
+        if not found:
             f.error(line_of(lines, ("map",)), f"map file {map_name!r} not found")
         else:
             out["map"] = map_path
     return out
 
 
-def _read_territories(path: Path | None, sources: SourceChecker, problems: Problems) -> list[Territory]:
+def _read_territories(path: Path | None, sources: SourceChecker,
+                      problems: Problems) -> tuple[list[Territory], dict[str, int]]:
+    """The territories, and the line of each."""
     if path is None:
-        return []
+        return [], {}
     rows = read_csv(path, TERRITORY_COLUMNS, problems)
     if rows is None:
-        return []
+        return [], {}
     f = Fields(path.name, problems)
     seen: dict[str, int] = {}
     result: list[Territory] = []
@@ -519,10 +536,11 @@ def _read_territories(path: Path | None, sources: SourceChecker, problems: Probl
             f.error(row.line, f"parent {parent!r} of {tid} is not a province of this file")
         elif not tid.startswith(parent + "."):
             f.error(row.line, f"sub-node id {tid} must start with its parent's id {parent}.")
-    return result
+    return result, seen
 
 
 def _read_adjacency(path: Path | None, tids: set[str], territories: list[Territory],
+                    territory_lines: dict[str, int], territory_file: str,
                     sources: SourceChecker, problems: Problems) -> list[Link]:
     if path is None:
         return []
@@ -563,10 +581,9 @@ def _read_adjacency(path: Path | None, tids: set[str], territories: list[Territo
         for link in links:
             neighbours[link.a].add(link.b)
             neighbours[link.b].add(link.a)
-        territory_line = {t.id: i + 2 for i, t in enumerate(territories)}
         for t in territories:
             if not neighbours[t.id]:
-                problems.add("territories.csv", territory_line[t.id],
+                problems.add(territory_file, territory_lines[t.id],
                              f"territory {t.id} has no link in {path.name} (dangling)")
         components = _components(neighbours)
         if len(components) > 1:
@@ -603,9 +620,10 @@ def _read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
                    problems: Problems) -> list[Faction]:
     if path is None:
         return []
-    data, lines = load_yaml(path.read_text(encoding="utf-8"), path.name, problems)
+    before = len(problems)
+    data, lines = load_yaml(_read_text(path, problems), path.name, problems)
     f = Fields(path.name, problems)
-    if data is None:
+    if data is None and len(problems) > before:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("factions"), dict):
         f.error(1, "expected a top-level mapping 'factions:' of faction ids")
@@ -627,8 +645,8 @@ def _read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
         def at(key, _fid=fid):
             return line_of(lines, ("factions", _fid, key))
 
-        def num(key, high=None, _spec=spec):
-            return f.number(at(key), _spec.get(key), f"faction {fid}: {key}", high=high) or 0.0
+        def num(key, high=None, _spec=spec, _fid=fid):
+            return f.number(at(key), _spec.get(key), f"faction {_fid}: {key}", high=high) or 0.0
 
         ethnic = f.choice(at("ethnic_base"), str(spec.get("ethnic_base", "")),
                           f"faction {fid}: ethnic_base", ETHNIC_GROUPS)
@@ -640,7 +658,7 @@ def _read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
             f.error(at("home"), f"faction {fid}: home must be a list of territory ids")
             home = []
         for tid in home:
-            if tid not in tids:
+            if not isinstance(tid, str) or tid not in tids:
                 f.error(at("home"), f"faction {fid}: unknown home territory {tid!r}")
         deployments = spec.get("deployments") or {}
         if not isinstance(deployments, dict):
@@ -668,7 +686,7 @@ def _read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
             fighters=fighters, resources=num("resources"),
             heavy_weapons=num("heavy_weapons", 1.0), air_power=num("air_power", 1.0),
             cohesion=num("cohesion", 1.0), posture=posture or "active",
-            home=tuple(h for h in home if h in tids),
+            home=tuple(h for h in home if isinstance(h, str) and h in tids),
             deployments=MappingProxyType(placed), source=str(spec.get("source") or ""),
         ))
     if not result:
@@ -684,9 +702,10 @@ def _read_backers(path: Path | None, fids: set[str], start: int, end: int,
                   sources: SourceChecker, problems: Problems) -> list[Backer]:
     if path is None:
         return []
-    data, lines = load_yaml(path.read_text(encoding="utf-8"), path.name, problems)
+    before = len(problems)
+    data, lines = load_yaml(_read_text(path, problems), path.name, problems)
     f = Fields(path.name, problems)
-    if data is None:
+    if data is None and len(problems) > before:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("backers"), dict):
         f.error(1, "expected a top-level mapping 'backers:' of backer ids")
@@ -808,8 +827,7 @@ def _read_events(path: Path | None, tids: set[str], fids: set[str], bids: set[st
         for column in ("fighters", "resources", "months"):
             required = column in numbers
             value = f.number(line, row[column], f"{kind}: {column}", required=required)
-            if column == "months" and value is not None:
-                if value != int(value) or value < 1:
+            if column == "months" and value is not None and (value != int(value) or value < 1):
                     f.error(line, f"{kind}: months must be a whole number of at least 1, got {row[column]!r}")
                     value = None
             values[column] = value

@@ -160,7 +160,7 @@ class Fields:
     def day(self, line: int, value: str) -> int | None:
         if not value:
             return None
-        if not value.isdigit() or not 1 <= int(value) <= 31:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 31:
             self.error(line, f"day must be 1..31 or empty, got {value!r}")
             return None
         return int(value)

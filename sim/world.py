@@ -7,17 +7,19 @@ on small hand-made worlds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
 
-from sim.scenario import ETHNIC_GROUPS, Drivers
+from sim.scenario import ETHNIC_GROUPS, Drivers, Event
 
 RELATION_CODES = {"hostile": 0, "neutral": 1, "allied": 2}
 HOSTILE, NEUTRAL, ALLIED = 0, 1, 2
 NO_ONE = -1  # controller code of a contested territory
+NEVER = 10**6  # a month after every scenario
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +47,16 @@ class World:
     cohesion: np.ndarray          # [F]
     offensive: np.ndarray         # [F] bool: posture active
     graph: nx.Graph
+    budget: np.ndarray            # [B] k$ per month at the start
+    proxy_start: np.ndarray       # [B, F] first month of support (NEVER if none)
+    proxy_end: np.ndarray         # [B, F] last month of support
+    proxy_weight: np.ndarray      # [B, F] initial preference
+    volunteers: np.ndarray        # [B, F] fighters sent per month
+    backer_borders: np.ndarray    # [B, T] bool: t borders the backer's country
+    entry_month: np.ndarray       # [F] month a faction enters (start month if present)
+    events: Mapping[int, tuple[Event, ...]]  # month -> the month's driver events
+    alliance_changes: Mapping[int, tuple[tuple[int, int, int], ...]]  # month -> (a, b, code)
+    relation_start: np.ndarray    # [F, F] relations at the start month (default + its rows)
 
     @property
     def n_territories(self) -> int:
@@ -67,14 +79,17 @@ class World:
 LINK_CODES = {"road": 1, "pass": 2, "mountain": 3}
 
 
-@lru_cache(maxsize=16)
-def _cached(drivers: Drivers) -> World:
-    return _build(drivers)
+_CACHE: dict[str, World] = {}
 
 
 def build_world(drivers: Drivers) -> World:
-    """The :class:`World` of ``drivers`` (cached: drivers are immutable)."""
-    return _cached(drivers)
+    """The :class:`World` of ``drivers``, cached by their content hash (drivers are immutable)."""
+    world = _CACHE.get(drivers.hash)
+    if world is None:
+        if len(_CACHE) >= 16:
+            _CACHE.clear()
+        world = _CACHE[drivers.hash] = _build(drivers)
+    return world
 
 
 def _build(d: Drivers) -> World:
@@ -118,6 +133,52 @@ def _build(d: Drivers) -> World:
         cohesion=np.array([f.cohesion for f in d.factions]),
         offensive=np.array([f.posture == "active" for f in d.factions]),
         graph=graph,
+        **_backer_arrays(d, t_index),
+        **_schedules(d),
+    )
+
+
+def _backer_arrays(d: Drivers, t_index: dict[str, int]) -> dict:
+    f_index = {f: i for i, f in enumerate(d.faction_ids)}
+    shape = (len(d.backers), len(d.factions))
+    start = np.full(shape, NEVER, dtype=np.int64)
+    end = np.full(shape, NEVER, dtype=np.int64)
+    weight = np.zeros(shape)
+    volunteers = np.zeros(shape)
+    borders = np.zeros((len(d.backers), len(d.territories)), dtype=bool)
+    for b, backer in enumerate(d.backers):
+        for w in backer.proxies:
+            f = f_index[w.faction]
+            start[b, f] = w.start
+            end[b, f] = NEVER if w.end is None else w.end
+            weight[b, f] = w.weight
+            volunteers[b, f] = w.fighters_per_month
+        for t in d.territories:
+            borders[b, t_index[t.id]] = backer.id in t.borders
+    return dict(budget=np.array([b.budget for b in d.backers], dtype=float), proxy_start=start,
+                proxy_end=end, proxy_weight=weight, volunteers=volunteers, backer_borders=borders)
+
+
+def _schedules(d: Drivers) -> dict:
+    f_index = {f: i for i, f in enumerate(d.faction_ids)}
+    events: dict[int, list[Event]] = {}
+    for event in d.events:
+        events.setdefault(event.date, []).append(event)
+    changes: dict[int, list[tuple[int, int, int]]] = {}
+    for row in d.alliances:
+        changes.setdefault(row.date, []).append(
+            (f_index[row.a], f_index[row.b], RELATION_CODES[row.relation]))
+    n = len(d.factions)
+    relation = np.full((n, n), RELATION_CODES[d.default_relation], dtype=np.int8)
+    for a, b, code in changes.get(d.start, ()):
+        relation[a, b] = relation[b, a] = code
+    np.fill_diagonal(relation, ALLIED)
+    entry = np.array([d.entry_month(f) or d.start for f in d.faction_ids], dtype=np.int64)
+    return dict(
+        entry_month=entry,
+        events=MappingProxyType({m: tuple(v) for m, v in events.items()}),
+        alliance_changes=MappingProxyType({m: tuple(v) for m, v in changes.items()}),
+        relation_start=relation,
     )
 
 

@@ -38,11 +38,16 @@ def load_yaml(text: str, filename: str, problems: Problems) -> tuple[Any, dict[P
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {(): node.start_mark.line + 1}
-    _walk(node, (), lines, filename, problems)
+    _walk(node, (), lines, filename, problems, set())
     return data, lines
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict, filename: str, problems: Problems) -> None:
+def _walk(node: yaml.Node, path: Path_, lines: dict, filename: str, problems: Problems,
+          seen_nodes: set[int]) -> None:
+    # an alias repeats a node (it may even contain itself): walk every node once
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
@@ -51,11 +56,11 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, filename: str, problems: Pr
                 problems.add(filename, key_node.start_mark.line + 1, f"duplicate key {key!r}")
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _walk(value_node, path + (key,), lines, filename, problems)
+            _walk(value_node, path + (key,), lines, filename, problems, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[path + (index,)] = item.start_mark.line + 1
-            _walk(item, path + (index,), lines, filename, problems)
+            _walk(item, path + (index,), lines, filename, problems, seen_nodes)
 
 
 def line_of(lines: dict[Path_, int], path: Path_) -> int:

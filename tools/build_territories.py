@@ -98,7 +98,7 @@ def _edges(geometry):
     out = set()
     for poly in polys:
         for ring in poly:
-            for p, q in zip(ring, ring[1:]):
+            for p, q in zip(ring, ring[1:], strict=False):
                 out.add(tuple(sorted((tuple(p), tuple(q)))))
     return out
 
