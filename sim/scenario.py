@@ -828,8 +828,8 @@ def _read_events(path: Path | None, tids: set[str], fids: set[str], bids: set[st
             required = column in numbers
             value = f.number(line, row[column], f"{kind}: {column}", required=required)
             if column == "months" and value is not None and (value != int(value) or value < 1):
-                    f.error(line, f"{kind}: months must be a whole number of at least 1, got {row[column]!r}")
-                    value = None
+                f.error(line, f"{kind}: months must be a whole number of at least 1, got {row[column]!r}")
+                value = None
             values[column] = value
         key = (row["date"], row["day"], kind, actor, target)
         if key in seen:
