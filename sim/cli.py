@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sim import params as params_registry
 from sim.dates import format_month, parse_month
+from sim.ensemble import run_ensemble
 from sim.params import Params
 from sim.problems import ValidationError
 from sim.run import write_run
 from sim.scenario import load
+from sim.scores import format_table, score_directory
 
 DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 
@@ -65,6 +68,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario)
+    params = _params(scenario, args.set)
+    path = run_ensemble(args.out, scenario, replicates=args.replicates, root_seed=args.seed,
+                        params=params, end=_end(args.end, scenario), workers=args.workers,
+                        force=args.force, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scores = score_directory(args.dir)
+    print(format_table(scores))
+    print(f"wrote {Path(args.dir) / 'scores.json'}")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     print(params_registry.describe())
     return 0
@@ -80,6 +100,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="afsim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(p)
     p.add_argument("--seed", type=_seed, default=0, help="random seed (non-negative integer)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("ensemble", help="run replicates on local processes into one run directory")
+    _run_options(p)
+    p.add_argument("--replicates", type=_positive, default=100, help="number of replicates (default 100)")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed the replicate seeds are spawned from")
+    p.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ensemble)
+    p = sub.add_parser("score", help="score a run directory against the record (writes scores.json)")
+    p.add_argument("dir", help="run directory made by `afsim run` or `afsim ensemble`")
+    p.set_defaults(func=cmd_score)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser
