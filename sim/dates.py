@@ -34,3 +34,10 @@ def format_month(index: int) -> str:
 def month_range(start: int, end: int) -> list[int]:
     """All months from ``start`` to ``end`` inclusive."""
     return list(range(start, end + 1))
+
+
+def to_month(value: int | str | None, default: int) -> int:
+    """A month index from an index, a ``YYYY-MM`` string or ``None`` (the default)."""
+    if value is None:
+        return default
+    return parse_month(value) if isinstance(value, str) else int(value)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.dates import to_month
 from sim.model import AfsimModel
 from sim.params import Params
 from sim.run import TABLES, RunDirectory, manifest, tables_of
@@ -102,6 +103,7 @@ def run_ensemble(out: str | Path, scenario: Scenario | str | Path, replicates: i
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
+    end = None if end is None else to_month(end, scenario.drivers.end)
     seeds = replicate_seeds(root_seed, replicates)
     directory = RunDirectory(out, force=force)
     bar = tqdm(total=replicates, unit="run", disable=not progress, file=sys.stderr,

@@ -35,6 +35,7 @@ from mesa.discrete_space import Network
 
 from sim import alliances, backers, combat, defection, economy, events, movement, offensives
 from sim.agents import Backer, Faction, TerritoryCell
+from sim.dates import to_month
 from sim.history import History
 from sim.params import Params
 from sim.scenario import Scenario, load
@@ -70,7 +71,7 @@ class AfsimModel(mesa.Model):
         self.params = base.replace(**overrides) if overrides else base
         self.run_seed = int(seed)
         self.world = build_world(drivers)
-        self.end = _month(end, drivers.end)
+        self.end = to_month(end, drivers.end)
         self.mode = (drivers.alliance_mode if self.params.alliances == "scenario"
                      else self.params.alliances)
         self.rngs = {name: stream(self.run_seed, name) for name in STREAMS}
@@ -239,11 +240,3 @@ class AfsimModel(mesa.Model):
             self.step()
         return self
 
-
-def _month(value: int | str | None, default: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, str):
-        from sim.dates import parse_month
-        return parse_month(value)
-    return int(value)

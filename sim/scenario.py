@@ -343,7 +343,7 @@ def load(path: str | Path) -> Scenario:
     for key in FILE_KEYS:
         if key in files and (folder / files[key]).is_file():
             present[key] = folder / files[key]
-        elif key in files:
+        elif key in files and key not in OPTIONAL_FILES:  # no record: runs, cannot be scored
             problems.add("scenario.yaml", line_of(meta_lines, ("files", key)),
                          f"{key} file {files[key]!r} is missing")
     start, end = head["start"], head["end"]

@@ -266,9 +266,8 @@ class Scorer:
                 total += len(months)
         return agree / total if total else None
 
-    def kabul_fall(self) -> dict:
-        """When the record's last new holder of Kabul takes it, against the record."""
-        capital = "AF-KAB"
+    def kabul_fall(self, capital: str = "AF-KAB") -> dict:
+        """When the record's last new holder of the capital takes it, against the record."""
         kabul = self.changes[self.changes["territory"] == capital]
         if kabul.empty:
             return {"recorded": None}

@@ -21,7 +21,12 @@ def load_yaml(text: str, filename: str, problems: Problems) -> tuple[Any, dict[P
     A syntax error or a duplicated key is added to ``problems``; the data is then
     ``None`` (syntax) or the usual last-one-wins mapping (duplicate).
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not accept (NUL, C1...)
+        line = text.count("\n", 0, exc.position) + 1
+        problems.add(filename, line, f"malformed YAML: character #x{exc.character:04x} is not allowed")
+        return None, {}
     try:
         node = loader.get_single_node()
         if node is None:

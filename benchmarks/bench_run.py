@@ -1,0 +1,39 @@
+"""Time one full run of the default scenario (1992-04..1996-09), in process.
+
+Imports and scenario loading are excluded; each repetition builds the model and runs it.
+Prints every timing, then `median_ms=<x> peak_mb=<y>` where peak_mb is the peak of
+Python-tracked memory (tracemalloc) during one extra run, measured apart from the timings.
+
+Usage: .venv/bin/python benchmarks/bench_run.py [repetitions]
+"""
+
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from sim.model import AfsimModel
+from sim.scenario import load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(repetitions: int = 30) -> None:
+    scenario = load(ROOT / "scenarios" / "afghanistan_1992_1996")
+    AfsimModel(scenario, seed=0).run()  # warm-up: world cache, first-call costs
+    times = []
+    for i in range(repetitions):
+        t0 = time.perf_counter()
+        AfsimModel(scenario, seed=i + 1).run()
+        times.append((time.perf_counter() - t0) * 1000)
+    tracemalloc.start()
+    AfsimModel(scenario, seed=999).run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"repetitions={repetitions} min_ms={min(times):.2f} max_ms={max(times):.2f}")
+    print(f"median_ms={statistics.median(times):.2f} peak_mb={peak / 2**20:.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30)

@@ -1,0 +1,185 @@
+"""The model as a whole: determinism, honesty, invariants, batch_run, golden baseline."""
+
+import json
+import shutil
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.golden import summary
+from sim.model import AfsimModel, stream
+from sim.run import Run, tables_of, write_run
+from sim.scenario import load
+from sim.world import HOSTILE
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load(SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def runs(real):
+    return [AfsimModel(real, seed=s).run() for s in range(6)]
+
+
+def test_same_seed_same_trajectory(real):
+    a = tables_of(AfsimModel(real, seed=11).run())
+    b = tables_of(AfsimModel(real, seed=11).run())
+    for name in a:
+        assert a[name].to_csv() == b[name].to_csv(), name
+
+
+def test_different_seeds_different_trajectories(runs):
+    controls = {tables_of(m)["battles"].to_csv() for m in runs}
+    assert len(controls) == len(runs)
+
+
+def test_streams_are_independent_per_mechanism():
+    a, b = stream(5, "combat").random(4), stream(5, "defection").random(4)
+    assert not np.allclose(a, b)
+    assert np.allclose(a, stream(5, "combat").random(4))
+
+
+def test_every_territory_has_exactly_one_controller_every_month(runs, real):
+    n_t = len(real.drivers.territory_ids)
+    for model in runs:
+        control = tables_of(model)["control"]
+        per_month = control.groupby("date")["territory"].agg(["count", "nunique"])
+        assert (per_month["count"] == n_t).all() and (per_month["nunique"] == n_t).all()
+        assert control["controller"].isin(real.drivers.faction_ids).all()
+        assert len(per_month) == real.drivers.end - real.drivers.start + 1
+
+
+def test_fighters_never_negative(runs):
+    for model in runs:
+        assert min(float(f.min()) for f in model.history.fighters) >= 0.0
+        assert (model.state.garrison >= 0).all()
+
+
+def test_no_faction_fights_an_ally(runs):
+    """Every battle and bought garrison was between factions hostile to each other that month."""
+    for model in runs:
+        relations = {}
+        rel = model.world.relation_start.copy()
+        changes = {}
+        for month, a, b, code in model.history.relation_changes:
+            changes.setdefault(month, []).append((a, b, code))
+        for month in model.history.months:
+            for a, b, code in changes.get(month, ()):
+                rel[a, b] = rel[b, a] = code
+            relations[month] = rel.copy()
+        for month, battle in model.history.battles:
+            assert relations[month][battle.attacker, battle.holder] == HOSTILE
+        for month, d in model.history.defections:
+            assert relations[month][d.new, d.old] == HOSTILE
+
+
+def test_taliban_hold_nothing_before_they_enter(runs, real):
+    taliban = real.drivers.faction_ids.index("taliban")
+    entry = real.drivers.entry_month("taliban")
+    for model in runs:
+        for month, control in zip(model.history.months, model.history.control, strict=True):
+            if month < entry:
+                assert not (control == taliban).any()
+
+
+def test_deleting_observations_changes_nothing(tmp_path, real):
+    copy = tmp_path / "scenario"
+    shutil.copytree(SCENARIO, copy)
+    maps = tmp_path / "maps"
+    shutil.copytree(SCENARIO.parent / "maps", maps)
+    (copy / "observations.csv").unlink()
+    blind = load(copy)
+    assert blind.observations == ()
+    assert blind.drivers.hash == real.drivers.hash
+    write_run(tmp_path / "a", real, seed=3)
+    write_run(tmp_path / "b", blind, seed=3)
+    for name in ("control", "factions", "alliances", "battles"):
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
+
+
+def test_golden_baseline(real):
+    expected = json.loads((ROOT / "tests" / "golden" / "baseline.json").read_text())
+    assert summary(real) == expected, "model output changed: if deliberate, run tools/make_golden.py"
+
+
+def test_batch_run_works_with_explicit_seeds(real):
+    results = mesa.batch_run(AfsimModel, parameters={"scenario": [real], "seed": [1, 2],
+                                                     "end": ["1993-06"], "csf_exponent": [1.5]},
+                             iterations=1, number_processes=1, max_steps=100,
+                             display_progress=False)
+    assert len(results) == 2
+    assert {r["seed"] for r in results} == {1, 2}
+    direct = AfsimModel(real, seed=2, end="1993-06").run()
+    by_seed = {r["seed"]: r for r in results}
+    assert by_seed[2]["kabul"] == direct.world.faction_ids[int(direct.state.control[direct.kabul])]
+    assert by_seed[2]["month"] == direct.state.month
+    assert by_seed[1]["month"] == by_seed[2]["month"]
+
+
+def test_unknown_parameter_is_rejected_with_the_valid_names(real):
+    with pytest.raises(ValueError, match="unknown parameter 'nope'; valid names: alliances"):
+        AfsimModel(real, seed=1, nope=3)
+    with pytest.raises(ValueError, match="outside its range"):
+        AfsimModel(real, seed=1, csf_exponent=99)
+
+
+def test_endogenous_alliances_run_and_stay_symmetric(real):
+    model = AfsimModel(real, seed=4, alliances="endogenous").run()
+    assert model.mode == "endogenous"
+    assert (model.state.relation == model.state.relation.T).all()
+    recorded = AfsimModel(real, seed=4).run()
+    assert tables_of(model)["alliances"].to_csv() != tables_of(recorded)["alliances"].to_csv()
+
+
+def test_run_past_the_window_has_no_drivers_but_goes_on(real):
+    model = AfsimModel(real, seed=2, end="1997-06").run()
+    assert model.history.months[-1] == real.drivers.end + 9
+
+
+def test_run_cli_writes_the_run_directory_and_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), "--seed", "5", "--out", str(out), "--end", "1992-12"]) == 0
+    control = pd.read_csv(out / "control.csv")
+    assert list(control.columns) == ["replicate", "date", "territory", "controller"]
+    assert control["date"].iloc[-1] == "1992-12" and len(control) == 9 * 41
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seeds"] == [5] and manifest["parameters"]["csf_exponent"] == 1.5
+    assert len(manifest["scenario"]["content_hash"]) == 64
+    before = (out / "control.csv").read_bytes()
+    assert main(["run", str(SCENARIO), "--seed", "6", "--out", str(out)]) == 2
+    assert "not empty (use --force" in capsys.readouterr().err
+    assert (out / "control.csv").read_bytes() == before
+    assert main(["run", str(SCENARIO), "--seed", "6", "--out", str(out), "--force",
+                 "--set", "csf_exponent=2"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["parameters"]["csf_exponent"] == 2.0
+
+
+def test_a_failed_run_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, real):
+    def boom(self):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(AfsimModel, "run", boom)
+    with pytest.raises(RuntimeError):
+        write_run(tmp_path / "out", real, seed=1)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_bad_set_and_end_are_reported(tmp_path, capsys):
+    assert main(["run", str(SCENARIO), "--out", str(tmp_path / "x"), "--set", "csf_exponent"]) == 2
+    assert "--set expects name=value" in capsys.readouterr().err
+    assert main(["run", str(SCENARIO), "--out", str(tmp_path / "y"), "--end", "1990-01"]) == 2
+    assert "before the scenario's start" in capsys.readouterr().err
+
+
+def test_run_object_gives_dataframes(real):
+    run = Run.execute(real, seed=9, end="1992-08")
+    assert set(run.factions["faction"]) == set(real.drivers.faction_ids)
+    assert (run.factions["fighters"] >= 0).all()
