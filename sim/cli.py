@@ -85,6 +85,19 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibrate import calibrate  # optuna is slow to import: only when needed
+    record = calibrate(args.spec, args.out, workers=args.workers,
+                       save=Path(args.save) if args.save else None, progress=not args.quiet)
+    prov = record["provenance"]
+    print(f"best trial {prov['best_trial']}: calibration loss {prov['best_calibration_loss']}")
+    for name, s in prov["scores"].items():
+        print(f"  {name:<10} calibration accuracy {s['calibration_accuracy']}  hold-out accuracy "
+              f"{s['holdout_accuracy']}  hold-out skill {s['holdout_skill']}")
+    print(f"wrote {Path(args.out) / 'calibrated.yaml'}" + (f" and {args.save}" if args.save else ""))
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     print(params_registry.describe())
     return 0
@@ -130,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score a run directory against the record (writes scores.json)")
     p.add_argument("dir", help="run directory made by `afsim run` or `afsim ensemble`")
     p.set_defaults(func=cmd_score)
+    p = sub.add_parser("calibrate", help="fit parameters on the calibration window (Optuna, resumable)")
+    p.add_argument("spec", help="calibration spec (YAML), e.g. calibration/spec.yaml")
+    p.add_argument("--out", required=True, help="study directory (run again to resume)")
+    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1: reproducible)")
+    p.add_argument("--save", help="also write the calibrated set here, e.g. calibration/afghanistan_1992_1996.yaml")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser

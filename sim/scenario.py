@@ -259,6 +259,7 @@ class Scenario:
     map_file: Path | None
     content_hash: str
     files: Mapping[str, str] = field(repr=False)
+    parameter_set: Path | None = None  # file the parameters came from (e.g. a calibration)
 
     @property
     def start(self) -> int:
@@ -305,6 +306,7 @@ class Scenario:
             + (f"; {len(self.totals)} province totals" if self.totals else ""),
             f"  alliances    {len(d.alliances)} recorded changes; mode: {d.alliance_mode}",
             f"  parameters   {len(d.parameters)} overrides"
+            + (f" (set: {self.parameter_set.name})" if self.parameter_set else "")
             + (": " + ", ".join(f"{k}={v}" for k, v in d.parameters.items()) if d.parameters else ""),
             f"  content hash {self.content_hash[:16]}",
         ]
@@ -374,7 +376,8 @@ def load(path: str | Path) -> Scenario:
     totals = _read_totals(meta, meta_lines, fids, start, end, sources, problems)
     problems.raise_if_any()
 
-    content_hash, drivers_hash = _hashes(yaml_path, present, folder / "sources")
+    content_hash, drivers_hash = _hashes(yaml_path, present, folder / "sources",
+                                            head["parameter_set"])
     drivers = Drivers(
         start=start, end=end,
         alliance_mode=head["alliances"], default_relation=head["default_relation"],
@@ -389,6 +392,7 @@ def load(path: str | Path) -> Scenario:
         calibration=head["calibration"], holdout=head["holdout"], drivers=drivers,
         observations=tuple(sorted(observations, key=lambda o: (o.date, o.line))),
         totals=tuple(totals), map_file=head["map"], content_hash=content_hash,
+        parameter_set=head["parameter_set"],
         files=MappingProxyType(dict(files)),
     )
 
@@ -405,7 +409,8 @@ def _read_text(path: Path, problems: Problems) -> str:
 def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dict:
     f = Fields("scenario.yaml", problems)
     allowed = {"name", "title", "description", "start", "end", "calibration", "holdout",
-               "alliances", "default_relation", "files", "parameters", "totals", "map"}
+               "alliances", "default_relation", "files", "parameters", "totals", "map",
+               "parameter_set"}
     for key in meta:
         if key not in allowed:
             f.error(line_of(lines, (key,)), f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
@@ -462,6 +467,15 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
         _, problem = params_registry.check_value(name, value)
         if problem:
             f.error(line_of(lines, ("parameters", name)), problem)
+    out["parameter_set"] = None
+    set_name = meta.get("parameter_set")
+    if set_name is not None:
+        set_path = folder / str(set_name)
+        if not set_path.is_file():
+            f.error(line_of(lines, ("parameter_set",)), f"parameter set {set_name!r} not found")
+        else:
+            out["parameter_set"] = set_path
+            overrides = {**_read_parameter_set(set_path, problems), **overrides}
     out["parameters"] = overrides
     map_name = meta.get("map")
     out["map"] = None
@@ -1042,11 +1056,28 @@ def _read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
     return result
 
 
-def _hashes(yaml_path: Path, present: dict[str, Path], sources: Path) -> tuple[str, str]:
+def _read_parameter_set(path: Path, problems: Problems) -> dict:
+    """The ``parameters:`` mapping of a parameter-set file (e.g. a calibration result)."""
+    data, lines = load_yaml(_read_text(path, problems), path.name, problems)
+    values = data.get("parameters") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        problems.add(path.name, 1, "expected a top-level mapping 'parameters:' of name: value")
+        return {}
+    for name, value in values.items():
+        _, problem = params_registry.check_value(name, value)
+        if problem:
+            problems.add(path.name, line_of(lines, ("parameters", name)), problem)
+    return dict(values)
+
+
+def _hashes(yaml_path: Path, present: dict[str, Path], sources: Path,
+            parameter_set: Path | None = None) -> tuple[str, str]:
     """(hash of every file, hash of every file except observations.csv)."""
     everything = hashlib.sha256()
     drivers = hashlib.sha256()
     paths = [("scenario.yaml", yaml_path)] + sorted((k, p) for k, p in present.items())
+    if parameter_set is not None:
+        paths.append(("parameter_set", parameter_set))
     if sources.is_dir():
         paths += [(f"sources/{p.name}", p) for p in sorted(sources.iterdir()) if p.is_file()]
     for key, p in paths:

@@ -180,13 +180,18 @@ class SourceChecker:
     def __init__(self, folder: Path):
         self.folder = folder
         self._texts: dict[str, str | None] = {}
+        self._not_utf8: set[str] = set()
 
     def _text(self, name: str) -> str | None:
         if name not in self._texts:
             path = self.folder / name
-            self._texts[name] = (
-                normalise(path.read_text(encoding="utf-8")) if path.is_file() else None
-            )
+            try:
+                self._texts[name] = (
+                    normalise(path.read_text(encoding="utf-8")) if path.is_file() else None
+                )
+            except UnicodeDecodeError:
+                self._texts[name] = ""
+                self._not_utf8.add(name)
         return self._texts[name]
 
     def problem(self, source: str) -> str | None:
@@ -208,6 +213,8 @@ class SourceChecker:
             text = self._text(match["file"])
             if text is None:
                 return f"source document {match['file']!r} is not in {self.folder.name}/"
+            if match["file"] in self._not_utf8:
+                return f"source document {match['file']!r} is not UTF-8 text"
             if normalise(match["quote"]) not in text:
                 return f"quote not found in {match['file']}: \"{match['quote'][:80]}\""
         return None
