@@ -34,9 +34,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _params(scenario, assignments: list[str]) -> Params:
-    """Registry defaults, then the scenario's parameters, then ``--set`` values."""
-    return Params.make(scenario.drivers.parameters, params_registry.parse_assignments(assignments))
+def _params(scenario, assignments: list[str], defaults: bool = False) -> Params:
+    """Registry defaults, then the scenario's parameters (unless ``defaults``), then ``--set``."""
+    base = {} if defaults else scenario.drivers.parameters
+    return Params.make(base, params_registry.parse_assignments(assignments))
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +49,8 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="override a parameter (repeatable); see `afsim params`")
     parser.add_argument("--force", action="store_true",
                         help="overwrite a non-empty output directory")
+    parser.add_argument("--defaults", action="store_true",
+                        help="ignore the scenario's parameters (e.g. its calibrated set): registry defaults")
 
 
 def _end(text: str | None, scenario) -> int | None:
@@ -61,7 +64,7 @@ def _end(text: str | None, scenario) -> int | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario)
-    params = _params(scenario, args.set)
+    params = _params(scenario, args.set, args.defaults)
     path = write_run(args.out, scenario, seed=args.seed, params=params,
                      end=_end(args.end, scenario), force=args.force)
     print(f"wrote {path}")
@@ -70,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
     scenario = load(args.scenario)
-    params = _params(scenario, args.set)
+    params = _params(scenario, args.set, args.defaults)
     path = run_ensemble(args.out, scenario, replicates=args.replicates, root_seed=args.seed,
                         params=params, end=_end(args.end, scenario), workers=args.workers,
                         force=args.force, progress=not args.quiet)

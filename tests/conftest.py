@@ -42,6 +42,9 @@ def copy_scenario(root: Path, name: str = SCENARIO_NAME, *, maps: bool = True) -
     shutil.copytree(SCENARIOS_DIR / name, target)
     if maps and not (root / "scenarios" / "maps").exists():
         shutil.copytree(MAPS_DIR, root / "scenarios" / "maps")
+    # the scenario's parameter_set lives in ../../calibration
+    if maps and not (root / "calibration").exists():
+        shutil.copytree(SCENARIOS_DIR.parent / "calibration", root / "calibration")
     return target
 
 

@@ -1,13 +1,13 @@
 """The model as a whole: determinism, honesty, invariants, batch_run, golden baseline."""
 
 import json
-import shutil
 from pathlib import Path
 
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import copy_scenario
 
 from sim.cli import main
 from sim.golden import summary
@@ -92,10 +92,7 @@ def test_taliban_hold_nothing_before_they_enter(runs, real):
 
 
 def test_deleting_observations_changes_nothing(tmp_path, real):
-    copy = tmp_path / "scenario"
-    shutil.copytree(SCENARIO, copy)
-    maps = tmp_path / "maps"
-    shutil.copytree(SCENARIO.parent / "maps", maps)
+    copy = copy_scenario(tmp_path)
     (copy / "observations.csv").unlink()
     blind = load(copy)
     assert blind.observations == ()
@@ -152,7 +149,8 @@ def test_run_cli_writes_the_run_directory_and_refuses_to_overwrite(tmp_path, cap
     assert list(control.columns) == ["replicate", "date", "territory", "controller"]
     assert control["date"].iloc[-1] == "1992-12" and len(control) == 9 * 41
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["seeds"] == [5] and manifest["parameters"]["csf_exponent"] == 1.5
+    calibrated = load(SCENARIO).drivers.parameters["csf_exponent"]
+    assert manifest["seeds"] == [5] and manifest["parameters"]["csf_exponent"] == calibrated
     assert len(manifest["scenario"]["content_hash"]) == 64
     before = (out / "control.csv").read_bytes()
     assert main(["run", str(SCENARIO), "--seed", "6", "--out", str(out)]) == 2
@@ -161,6 +159,10 @@ def test_run_cli_writes_the_run_directory_and_refuses_to_overwrite(tmp_path, cap
     assert main(["run", str(SCENARIO), "--seed", "6", "--out", str(out), "--force",
                  "--set", "csf_exponent=2"]) == 0
     assert json.loads((out / "manifest.json").read_text())["parameters"]["csf_exponent"] == 2.0
+    assert main(["run", str(SCENARIO), "--seed", "6", "--out", str(out), "--force", "--defaults",
+                 "--end", "1992-06"]) == 0
+    params = json.loads((out / "manifest.json").read_text())["parameters"]
+    assert params["csf_exponent"] == 1.5 and params["militia_share"] == 0.004   # registry defaults
 
 
 def test_a_failed_run_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, real):
