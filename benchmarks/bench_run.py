@@ -1,8 +1,11 @@
 """Time one full run of the default scenario (1992-04..1996-09), in process.
 
 Imports and scenario loading are excluded; each repetition builds the model and runs it.
-Prints every timing, then `median_ms=<x> peak_mb=<y>` where peak_mb is the peak of
-Python-tracked memory (tracemalloc) during one extra run, measured apart from the timings.
+The scenario's own parameters (its calibrated set) are timed, and, interleaved with them
+in the same loop for a fair comparison, the registry defaults (more battles, so slower).
+The last line, `median_ms=<x> peak_mb=<y>`, is for the scenario's parameters; peak_mb is
+the peak of Python-tracked memory (tracemalloc) during one extra run, measured apart from
+the timings.
 
 Usage: .venv/bin/python benchmarks/bench_run.py [repetitions]
 """
@@ -14,6 +17,7 @@ import tracemalloc
 from pathlib import Path
 
 from sim.model import AfsimModel
+from sim.params import Params
 from sim.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,12 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(repetitions: int = 30) -> None:
     scenario = load(ROOT / "scenarios" / "afghanistan_1992_1996")
+    defaults = Params.make()
     AfsimModel(scenario, seed=0).run()  # warm-up: world cache, first-call costs
-    times = []
+    times, default_times = [], []
     for i in range(repetitions):
         t0 = time.perf_counter()
         AfsimModel(scenario, seed=i + 1).run()
-        times.append((time.perf_counter() - t0) * 1000)
+        t1 = time.perf_counter()
+        AfsimModel(scenario, seed=i + 1, params=defaults).run()
+        times.append((t1 - t0) * 1000)
+        default_times.append((time.perf_counter() - t1) * 1000)
+    print(f"registry defaults: median_ms={statistics.median(default_times):.2f}")
     tracemalloc.start()
     AfsimModel(scenario, seed=999).run()
     _, peak = tracemalloc.get_traced_memory()
