@@ -101,6 +101,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+    path = write_report(args.dir)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     print(params_registry.describe())
     return 0
@@ -153,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", help="also write the calibrated set here, e.g. calibration/afghanistan_1992_1996.yaml")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("report", help="write DIR/report/index.html with maps, plots and scores")
+    p.add_argument("dir", help="a scored run directory (run `afsim score DIR` first)")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser

@@ -124,26 +124,34 @@ def _label_point(path: MplPath, extent: tuple[float, float, float, float],
         return float(path.vertices[:, 0].mean()), float(path.vertices[:, 1].mean())
     xs, ys = np.meshgrid(np.linspace(lon0, lon1, steps), np.linspace(lat0, lat1, steps))
     points = np.column_stack([xs.ravel(), ys.ravel()])
-    keep = path.contains_points(points)
-    if avoid is not None:
-        keep &= ~np.array([_within(tuple(p), avoid) for p in points])
-    inside = points[keep]
+    inside = points[path.contains_points(points)]
     if len(inside) == 0:
         return float(path.vertices[:, 0].mean()), float(path.vertices[:, 1].mean())
     scale = np.cos(np.radians((lat0 + lat1) / 2))
-    edge = np.minimum.reduce([
-        _distance_to_outline(inside, path.vertices, scale),
+    clearances = [
+        _distance_to_outline(inside, path, scale),
         (inside[:, 0] - extent[0]) * scale, (extent[1] - inside[:, 0]) * scale,
         inside[:, 1] - extent[2], extent[3] - inside[:, 1],
-    ])
+    ]
+    if avoid is not None:
+        # Outside the box: distance to it; inside: negative, never chosen over a point outside.
+        dx = np.maximum.reduce([avoid[0] - inside[:, 0], inside[:, 0] - avoid[1],
+                                np.zeros(len(inside))]) * scale
+        dy = np.maximum.reduce([avoid[2] - inside[:, 1], inside[:, 1] - avoid[3],
+                                np.zeros(len(inside))])
+        outside = ~((dx == 0) & (dy == 0))
+        clearances.append(np.where(outside, np.hypot(dx, dy), -1.0))
+    edge = np.minimum.reduce(clearances)
     best = inside[int(np.argmax(edge))]
     return float(best[0]), float(best[1])
 
 
-def _distance_to_outline(points: np.ndarray, vertices: np.ndarray, scale: float) -> np.ndarray:
+def _distance_to_outline(points: np.ndarray, path: MplPath, scale: float) -> np.ndarray:
     """Distance (in degrees of latitude) from each point to the nearest outline segment."""
-    a = vertices[:-1] * [scale, 1.0]
-    b = vertices[1:] * [scale, 1.0]
+    # Ring by ring: consecutive vertices of different rings are not a segment.
+    rings = [ring * [scale, 1.0] for ring in path.to_polygons(closed_only=True)]
+    a = np.concatenate([ring[:-1] for ring in rings])
+    b = np.concatenate([ring[1:] for ring in rings])
     p = points * [scale, 1.0]
     ab = b - a
     length2 = np.maximum((ab ** 2).sum(axis=1), 1e-12)
@@ -219,8 +227,9 @@ def _draw_inset(ax: Axes, m: MapData, region: tuple[float, float, float, float],
     _draw_subnodes(inset, inside, controllers, shares, size=60)
     _label_provinces(inset, m, lambda s: _within(s.label_at, region))
     for t in inside:
-        inset.annotate(t.name, (t.lon, t.lat), xytext=(5, 0), textcoords="offset points",
-                       fontsize=6, style="italic", ha="left", va="center",
+        # Below and to the right: province names sit at their polygons' centres, above.
+        inset.annotate(t.name, (t.lon, t.lat), xytext=(4, -4), textcoords="offset points",
+                       fontsize=6, style="italic", ha="left", va="top",
                        path_effects=_HALO, zorder=6)
     _frame(inset, region, m.aspect)
     ax.indicate_inset_zoom(inset, edgecolor="#333333", alpha=0.8)
@@ -289,5 +298,7 @@ def _draw_subnodes(ax: Axes, subnodes: list[Territory], controllers: Mapping[str
     if not subnodes:
         return
     fills = [_fill(controllers.get(t.id), shares.get(t.id)) for t in subnodes]
-    ax.scatter([t.lon for t in subnodes], [t.lat for t in subnodes], s=size, c=fills,
-               edgecolors="black", linewidths=0.7, zorder=4)
+    lon, lat = [t.lon for t in subnodes], [t.lat for t in subnodes]
+    # A white ring under the black edge keeps a circle visible on a fill of its own colour.
+    ax.scatter(lon, lat, s=size * 1.9, c="white", linewidths=0, zorder=4)
+    ax.scatter(lon, lat, s=size, c=fills, edgecolors="black", linewidths=0.7, zorder=4)

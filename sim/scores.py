@@ -14,8 +14,8 @@ each province and month:
   the replicates that make it);
 * ``provinces_rmse``: RMSE over factions × months of the mean simulated provinces held
   against the recorded count;
-* ``alliance_agreement``: share of pair-months whose modal simulated relation is the
-  recorded one (only when alliances are endogenous).
+* ``alliance_agreement``: share of pair-months whose simulated relation is the recorded
+  one, averaged over replicates (only when alliances are endogenous).
 
 Baselines (Makridakis-style reference forecasts): persistence freezes the recorded map at
 the window's start; diffusion lets each province fall each month to an adjacent

@@ -1,0 +1,157 @@
+"""The report of a scored run directory: every figure a real image, every score cell equal
+to scores.json, nothing loaded from outside the report folder."""
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from conftest import SCENARIO_DIR
+
+from sim.ensemble import run_ensemble
+from sim.report import ScoresMissing, write_report
+from sim.scores import score_directory
+
+EXTRA = ("Sensitivity (test)", '<p id="extra-section">inserted by the test</p>')
+
+
+class _Page(HTMLParser):
+    """Collects image sources, link targets, scripts and the text of data-key elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.links: list[str] = []
+        self.scripts = 0
+        self.cells: dict[str, str] = {}
+        self.headings: list[str] = []
+        self._key: str | None = None
+        self._heading = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        if tag == "script":
+            self.scripts += 1
+        for name in ("href", "src"):
+            if name in attrs and tag != "img":
+                self.links.append(attrs[name])
+        if "data-key" in attrs:
+            self._key = attrs["data-key"]
+            self.cells[self._key] = ""
+        self._heading = tag == "h2"
+
+    def handle_endtag(self, tag):
+        self._key = None
+        self._heading = False
+
+    def handle_data(self, data):
+        if self._key is not None:
+            self.cells[self._key] += data
+        if self._heading:
+            self.headings.append(data)
+
+
+def expected_text(value) -> str:
+    """The report's number format, restated: null as —, integers as is, floats to 3 places."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def lookup(scores: dict, key: str):
+    value = scores
+    for part in key.split("."):
+        assert isinstance(value, dict) and part in value, f"data-key {key!r} is not in scores.json"
+        value = value[part]
+    return value
+
+
+@pytest.fixture(scope="module")
+def unscored(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "run"
+    run_ensemble(out, SCENARIO_DIR, replicates=4, root_seed=1, workers=1, progress=False,
+                 end=None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(unscored: Path, tmp_path_factory) -> tuple[Path, dict, _Page]:
+    run_dir = tmp_path_factory.mktemp("scored") / "run"
+    shutil.copytree(unscored, run_dir)
+    score_directory(run_dir)
+    scores = json.loads((run_dir / "scores.json").read_text())  # as the report reads them
+    page = write_report(run_dir, extra_sections=[EXTRA])
+    parsed = _Page()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    return page, scores, parsed
+
+
+def test_report_refuses_an_unscored_run(unscored: Path):
+    with pytest.raises(ScoresMissing, match="afsim score"):
+        write_report(unscored)
+    assert not (unscored / "report" / "index.html").exists()
+
+
+def test_page_is_in_the_run_directory(report):
+    page, _, _ = report
+    assert page.name == "index.html"
+    assert page.parent.name == "report"
+    assert (page.parent.parent / "manifest.json").is_file()
+
+
+def test_every_referenced_png_is_a_real_picture(report):
+    page, _, parsed = report
+    assert parsed.images, "the page shows no figure"
+    assert len(parsed.images) >= 11  # 7 map pairs, provinces, agreement, changes, alliances
+    assert set(parsed.images) == {p.name for p in page.parent.glob("*.png")}, \
+        "every PNG written is on the page and every image on the page was written"
+    for src in parsed.images:
+        assert src.endswith(".png") and "/" not in src
+        image = mpimg.imread(page.parent / src)
+        height, width = image.shape[:2]
+        assert width >= 400 and height >= 300, f"{src} is only {width}x{height}"
+        rgba = np.ascontiguousarray((image[..., :3] * 255).astype(np.uint8))
+        packed = rgba[..., 0].astype(np.uint32) << 16 | rgba[..., 1].astype(np.uint32) << 8 | rgba[..., 2]
+        assert len(np.unique(packed)) > 10, f"{src} is (nearly) one flat colour"
+
+
+def test_page_is_self_contained(report):
+    page, _, parsed = report
+    text = page.read_text(encoding="utf-8")
+    assert parsed.scripts == 0
+    assert parsed.links == []
+    assert "http://" not in text and "https://" not in text
+    assert "Made with Natural Earth" in text
+
+
+def test_score_cells_equal_scores_json(report):
+    _, scores, parsed = report
+    assert parsed.cells, "no data-key cells"
+    for key, text in parsed.cells.items():
+        assert text == expected_text(lookup(scores, key)), key
+
+
+def test_every_score_of_both_windows_is_shown(report):
+    _, scores, parsed = report
+    for window in ("calibration", "holdout"):
+        for column in ("model", "persistence", "diffusion", "skill_vs_persistence",
+                       "skill_vs_diffusion"):
+            for metric in scores[window][column]:
+                assert f"{window}.{column}.{metric}" in parsed.cells
+    for key in ("kabul_fall.fell_share", "kabul_fall.median", "replicates"):
+        assert key in parsed.cells
+
+
+def test_extra_sections_come_before_how_this_was_made(report):
+    page, _, parsed = report
+    assert parsed.headings.index(EXTRA[0]) < parsed.headings.index("How this was made")
+    assert EXTRA[1] in page.read_text(encoding="utf-8")
