@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 failure while running, 2 bad input (every problem print
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sim.problems import ValidationError
 from sim.run import write_run
 from sim.scenario import load
 from sim.scores import format_table, score_directory
+from sim.sweep import add_sweep_parser
 
 DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 
@@ -102,9 +104,41 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report import write_report
-    path = write_report(args.dir)
+    from sim.report import REPORT_DIR, write_report
+    from sim.report_sections import comparison_section, sensitivity_section
+    sections = []
+    if args.compare:
+        sections.append(comparison_section(args.dir, args.compare))
+    if args.sensitivity:
+        sections.append(sensitivity_section(args.sensitivity, Path(args.dir) / REPORT_DIR))
+    path = write_report(args.dir, sections)
     print(f"wrote {path}")
+    print(headline(json.loads((Path(args.dir) / "scores.json").read_text())))
+    return 0
+
+
+def headline(scores: dict) -> str:
+    """The hold-out figures worth one glance."""
+    hold = scores["holdout"]
+
+    def f(x):
+        return "—" if x is None else f"{x:.3f}"
+    k = scores["kabul_fall"]
+    return (f"hold-out {hold['window']}: accuracy {f(hold['model']['accuracy'])} "
+            f"(persistence {f(hold['persistence']['accuracy'])}, diffusion {f(hold['diffusion']['accuracy'])}); "
+            f"skill vs persistence {f(hold['skill_vs_persistence']['accuracy'])}, "
+            f"vs diffusion {f(hold['skill_vs_diffusion']['accuracy'])}; "
+            f"recorded changes hit {f(hold['model']['hit_rate'])}; "
+            f"Kabul falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of replicates "
+            f"(recorded {k.get('recorded')}, median {k.get('median') or 'never'})")
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim import sensitivity
+    outputs = tuple(args.outputs) if args.outputs else sensitivity.DEFAULT_OUTPUTS
+    table = sensitivity.write(args.dir, outputs)
+    print(sensitivity.format_table(table))
+    print(f"wrote {Path(args.dir) / 'sensitivity.csv'} and sensitivity.png")
     return 0
 
 
@@ -162,7 +196,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="write DIR/report/index.html with maps, plots and scores")
     p.add_argument("dir", help="a scored run directory (run `afsim score DIR` first)")
+    p.add_argument("--compare", metavar="DIR2",
+                   help="another scored run directory (e.g. made with --defaults) shown side by side")
+    p.add_argument("--sensitivity", metavar="SWEEP_DIR",
+                   help="a sweep analysed with `afsim sensitivity`, shown in the report")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices from a finished morris/sobol sweep")
+    p.add_argument("dir", help="sweep directory")
+    p.add_argument("--outputs", nargs="+", default=None,
+                   help="outputs to analyse (default: holdout_skill kabul_fall_month taliban_provinces_end)")
+    p.set_defaults(func=cmd_sensitivity)
+    add_sweep_parser(sub)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser

@@ -66,7 +66,9 @@ class Evaluator:
         """The summary outputs of replicates' controls [R, M, T] (months from the start)."""
         months = controls.shape[1]
         prob = self.probabilities(controls[:, :self.truth.shape[0]])
-        cal = map_metrics(prob[self.cal][:, self.province], self.truth[self.cal][:, self.province])
+        # a run that stops inside the calibration window is scored on the months it has
+        cal_window = slice(self.cal.start, min(self.cal.stop, prob.shape[0]))
+        cal = map_metrics(prob[cal_window][:, self.province], self.truth[cal_window][:, self.province])
         out = {"calibration_loss": 1.0 - cal["mean_prob"], "calibration_accuracy": cal["accuracy"]}
         if controls.shape[1] >= self.hold.stop:
             hold = map_metrics(prob[self.hold][:, self.province], self.truth[self.hold][:, self.province])

@@ -46,6 +46,18 @@ DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 STREAMS = ("offensives", "combat", "defection")
 
 
+def _forget_model(model: mesa.Model) -> None:
+    """Drop Mesa 3.3's class-level reference to a finished model (Mesa issue 3179).
+
+    ``mesa.Agent._ids`` keeps an id counter per model, and with it the model, for the life
+    of the process: ~0.2 MB per run, unbounded in long sweeps. A finished run creates no
+    more agents, so its counter is no longer needed.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
 def stream(seed: int, name: str) -> np.random.Generator:
     """The random generator of one mechanism for one seed."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),)))
@@ -229,6 +241,8 @@ class AfsimModel(mesa.Model):
         self.history.record(s)
         self.datacollector.collect(self)
         self.running = month < self.end
+        if not self.running:
+            _forget_model(self)
 
     def _militia(self, control: np.ndarray) -> np.ndarray:
         """[T] strength of the local levies who defend each territory for its holder."""

@@ -11,6 +11,7 @@ The model receives ``scenario.drivers`` only.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import re
 from collections import defaultdict
@@ -32,6 +33,13 @@ ScenarioError = ValidationError
 
 TERRAINS = ("plain", "hills", "mountain", "urban")
 LINK_KINDS = ("road", "pass", "mountain")
+def _proxy(data: dict) -> MappingProxyType:
+    return MappingProxyType(data)
+
+
+# Scenarios hold read-only mappings; let them pickle (process pools, mesa.batch_run)
+copyreg.pickle(MappingProxyType, lambda m: (_proxy, (dict(m),)))
+
 ETHNIC_GROUPS = ("pashtun", "tajik", "hazara", "uzbek", "other")
 RELATIONS = ("allied", "neutral", "hostile")
 CONFIDENCES = ("high", "medium", "low")
