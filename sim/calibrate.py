@@ -139,7 +139,7 @@ def _objective(spec: CalibrationSpec, scenario: Scenario, base: Params):
         controls = []
         loss = float("nan")
         for i, seed in enumerate(seeds):
-            model = AfsimModel(scenario, seed=seed, end=cal_end, params=params).run()
+            model = AfsimModel(scenario, seed=seed, end=cal_end, params=params, collect=False).run()
             controls.append(np.stack(model.history.control))
             loss = evaluator.outputs(np.stack(controls))["calibration_loss"]
             trial.report(loss, i)

@@ -43,7 +43,7 @@ def _init_worker(scenario_path: str, params: Params, end: int | None) -> None:
 
 def _csv_tables(scenario: Scenario, params: Params, end: int | None, replicate: int,
                 seed: int) -> dict[str, str]:
-    model = AfsimModel(scenario, seed=seed, end=end, params=params).run()
+    model = AfsimModel(scenario, seed=seed, end=end, params=params, collect=False).run()
     return {name: df.to_csv(header=False, index=False, lineterminator="\n")
             for name, df in tables_of(model, replicate).items()}
 

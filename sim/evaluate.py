@@ -57,9 +57,8 @@ class Evaluator:
         """[M, T, F] share of replicates per controller from controls [R, M, T]."""
         r, m, t = controls.shape
         n_f = len(self.factions)
-        flat = controls.transpose(1, 2, 0).reshape(m * t, r)
-        counts = np.zeros((m * t, n_f))
-        np.add.at(counts, (np.repeat(np.arange(m * t), r), flat.ravel()), 1.0)
+        cell = np.arange(m * t).reshape(m, t) * n_f                      # [M, T]
+        counts = np.bincount((cell[None] + controls).ravel(), minlength=m * t * n_f)
         return (counts / r).reshape(m, t, n_f)
 
     def outputs(self, controls: np.ndarray) -> dict[str, float]:
@@ -92,7 +91,8 @@ class Evaluator:
 
     def run(self, params: Params, seeds: list[int]) -> dict[str, float]:
         """Run one replicate per seed with ``params`` and return their outputs."""
-        controls = np.stack([np.stack(AfsimModel(self.scenario, seed=s, end=self.end, params=params)
+        controls = np.stack([np.stack(AfsimModel(self.scenario, seed=s, end=self.end, params=params,
+                                                 collect=False)
                                       .run().history.control) for s in seeds])
         return self.outputs(controls)
 

@@ -31,10 +31,12 @@ class History:
         self.resources.append(state.resources.copy())
         self.support.append(state.support.copy())
         rel = state.relation
+        if rel is self._relation:  # mechanisms replace the array when relations change
+            return
         if self._relation is None:
             changed = np.argwhere(np.triu(np.ones_like(rel, dtype=bool), 1))
         else:
             changed = np.argwhere(np.triu(rel != self._relation, 1))
         for a, b in changed:
             self.relation_changes.append((state.month, int(a), int(b), int(rel[a, b])))
-        self._relation = rel.copy()
+        self._relation = rel

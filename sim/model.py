@@ -72,10 +72,13 @@ class AfsimModel(mesa.Model):
         end: last month to simulate (month index, or ``YYYY-MM``); default the scenario's.
         params: a :class:`Params`; keyword overrides are applied on top (names from the
             registry, e.g. ``csf_exponent=2.0``), so ``mesa.batch_run`` can sweep them.
+        collect: feed Mesa's ``DataCollector`` every month (what ``mesa.batch_run`` reads).
+            Our own runners read :attr:`history` and switch it off.
     """
 
     def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed: int = 0,
-                 end: int | str | None = None, params: Params | None = None, **overrides):
+                 end: int | str | None = None, params: Params | None = None,
+                 collect: bool = True, **overrides):
         super().__init__(seed=seed)
         self.scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
         drivers = self.scenario.drivers
@@ -97,6 +100,7 @@ class AfsimModel(mesa.Model):
             "taliban_provinces": lambda m: m.provinces_of("taliban"),
         })
         self.history.record(self.state)
+        self.collect = collect
         self.running = self.state.month < self.end
 
     # -- wiring -----------------------------------------------------------------------
@@ -109,7 +113,8 @@ class AfsimModel(mesa.Model):
         codes = np.array([combat.TERRAIN_CODES[t] for t in w.terrain])
         self.ground = combat.terrain_multiplier(codes, p.mountain_defence, p.urban_defence)
         eye = np.eye(w.n_territories)
-        self.reach = w.adjacency.astype(float) + eye
+        self.adjacency = w.adjacency.astype(float)
+        self.reach = self.adjacency + eye
         self.approach = combat.link_multiplier(w.link_kind, p.mountain_defence)
         self.reach_weighted = self.reach * self.approach
         self.approach_from = self.approach + eye  # an attack from inside has multiplier 1
@@ -120,6 +125,7 @@ class AfsimModel(mesa.Model):
         ethnic = w.faction_ethnic
         sect = np.array(w.faction_sect)
         self.static_affinity = alliances.affinity(ethnic, sect, self.shared_backer)
+        self.volunteer_pairs = [(int(b), int(f)) for b, f in np.argwhere(w.volunteers > 0)]
         self.kabul = w.territory_ids.index("AF-KAB") if "AF-KAB" in w.territory_ids else 0
         self.province_mask = w.is_province
 
@@ -175,8 +181,8 @@ class AfsimModel(mesa.Model):
         given = backers.allocate(s.budget, s.preference, eligible)
         s.support = given.sum(axis=0)
         s.garrison = s.garrison.copy()
-        for b in range(len(w.backer_ids)):
-            for f in np.nonzero(eligible[b] & (w.volunteers[b] > 0))[0]:
+        for b, f in self.volunteer_pairs:
+            if eligible[b, f]:
                 dest = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
                                                       w.backer_borders[b])[0]
                 if dest >= 0:
@@ -197,7 +203,7 @@ class AfsimModel(mesa.Model):
 
         # movement
         mobile = s.active & w.offensive
-        s.garrison = movement.redeploy(s.garrison, s.control, fights, w.adjacency, w.distance,
+        s.garrison = movement.redeploy(s.garrison, s.control, fights, self.adjacency, w.distance,
                                        w.next_hop, mobile, p.redeploy_rate)
 
         # offensives and battles
@@ -235,11 +241,13 @@ class AfsimModel(mesa.Model):
         gained = (s.control != before)
         gains = np.bincount(s.control[gained], weights=w.strategic_weight[gained],
                             minlength=w.n_factions)
-        s.preference = backers.update_preference(s.preference, eligible, gains, p.proxy_learning)
+        if gains.any():  # with no gains the rule only renormalises, which allocate does anyway
+            s.preference = backers.update_preference(s.preference, eligible, gains, p.proxy_learning)
 
         self.state = s
         self.history.record(s)
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         self.running = month < self.end
         if not self.running:
             _forget_model(self)

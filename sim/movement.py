@@ -38,20 +38,23 @@ def redeploy(garrison: np.ndarray, control: np.ndarray, fights: np.ndarray,
         mobile: [F] bool: factions that redeploy.
         rate: share of a rear garrison moved per month.
     """
-    _, near = enemy_near(garrison, control, fights, adjacency.astype(float))
+    adjacency = adjacency if adjacency.dtype == float else adjacency.astype(float)
+    _, near = enemy_near(garrison, control, fights, adjacency)
     n_f, n_t = garrison.shape
     own = (garrison > 0) | (control[None, :] == np.arange(n_f)[:, None])
     front = own & near
     has_front = front.any(axis=1) & mobile
     rear = (garrison > 0) & ~near & has_front[:, None]
-    if not rear.any():
+    movers = np.nonzero(rear.any(axis=1))[0]
+    if movers.size == 0:
         return garrison.copy()
-    # nearest front of each (faction, territory), ties to the lowest index
-    far = np.where(front[:, None, :], distance[None, :, :], np.iinfo(distance.dtype).max)
-    nearest = far.argmin(axis=2)                                        # [F, T]
-    step = next_hop[np.arange(n_t)[None, :], nearest]                  # [F, T]
-    moved = np.where(rear, rate * garrison, 0.0)
-    out = garrison - moved
-    rows = np.repeat(np.arange(n_f), n_t)
+    # nearest front of each (moving faction, territory), ties to the lowest index
+    far = np.where(front[movers][:, None, :], distance[None, :, :], np.iinfo(distance.dtype).max)
+    nearest = far.argmin(axis=2)                                        # [F', T]
+    step = next_hop[np.arange(n_t)[None, :], nearest]                  # [F', T]
+    moved = np.where(rear[movers], rate * garrison[movers], 0.0)
+    out = garrison.copy()
+    out[movers] -= moved
+    rows = np.repeat(movers, n_t)
     np.add.at(out, (rows, step.ravel()), moved.ravel())
     return out

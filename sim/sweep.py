@@ -514,7 +514,8 @@ def _evaluate(evaluator: Evaluator, params: Params, seed: int) -> dict[str, floa
     dropped once the run is over, and cyclic garbage is collected every
     ``COLLECT_EVERY`` runs, so a worker's memory stays flat however many runs it does.
     """
-    model = AfsimModel(evaluator.scenario, seed=seed, end=evaluator.end, params=params)
+    model = AfsimModel(evaluator.scenario, seed=seed, end=evaluator.end, params=params,
+                       collect=False)
     try:
         controls = np.stack(model.run().history.control)[None]        # [1, M, T]
     finally:
