@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from sim import params as params_registry
+from sim.argtypes import integer
 from sim.dates import format_month, parse_month
 from sim.ensemble import run_ensemble
 from sim.params import Params
@@ -147,24 +148,8 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+_seed = integer(0, "seed")
+_positive = integer(1, "the value")
 
 
 def build_parser() -> argparse.ArgumentParser:

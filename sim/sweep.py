@@ -95,6 +95,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from sim import __version__
+from sim.argtypes import integer
 from sim.dates import format_month, parse_month
 from sim.ensemble import default_workers, replicate_seeds
 from sim.evaluate import OUTPUTS, Evaluator
@@ -949,14 +950,7 @@ def read_results(directory: str | Path, partial: bool = False) -> pd.DataFrame:
 # --------------------------------------------------------------------------- command line
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+_positive = integer(1, "the value")
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -1014,24 +1008,6 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.sweep sweep SPEC ...``: the same command without the rest of afsim."""
-    parser = argparse.ArgumentParser(prog="afsim")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_sweep_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found; nothing was run.", file=sys.stderr)
-        return 2
-    except (ValueError, FileExistsError, FileNotFoundError) as exc:
-        print(f"afsim: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    from sim.sweep import main as _main  # the module's own functions, not __main__'s
-    sys.exit(_main())
+if __name__ == "__main__":  # ``python -m sim.sweep SPEC ...``: the afsim command's own path
+    from sim.cli import main as _main
+    sys.exit(_main(["sweep", *sys.argv[1:]]))
