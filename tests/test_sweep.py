@@ -19,11 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from sim.cli import main
 from sim.dates import parse_month
 from sim.ensemble import replicate_seeds
 from sim.evaluate import OUTPUTS
 from sim.problems import ValidationError
-from sim.sweep import FAIL_POINT_ENV, load_spec, main, make_design, read_results, run_sweep
+from sim.sweep import FAIL_POINT_ENV, load_spec, make_design, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"
