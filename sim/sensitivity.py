@@ -102,6 +102,7 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
             ax.barh(y, part["mu_star"], xerr=part["mu_star_conf"], color="#0072B2", alpha=0.8,
                     error_kw={"elinewidth": 1, "capsize": 2})
             ax.set_xlabel("μ* (mean |elementary effect|)")
+            ax.set_xlim(left=0)  # μ* is non-negative; a wide interval must not suggest otherwise
         else:
             ax.barh(y - 0.18, part["S1"], height=0.36, xerr=part["S1_conf"], color="#0072B2",
                     label="first order S1", error_kw={"elinewidth": 1, "capsize": 2})
