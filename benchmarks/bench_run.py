@@ -16,9 +16,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sim.model import AfsimModel
-from sim.params import Params
-from sim.scenario import load
+from sim.data.params import Params
+from sim.data.scenario import load
+from sim.model.model import AfsimModel
 
 ROOT = Path(__file__).resolve().parent.parent
 

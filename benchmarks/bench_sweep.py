@@ -6,12 +6,12 @@ both sides. Imports, scenario loading and one warm-up run happen before any timi
 
 What each side does, per run:
 
-* **ours** (``sim.sweep.run_sweep``, the whole sweep command minus the progress bar): a spec
+* **ours** (``sim.experiments.sweep.run_sweep``, the whole sweep command minus the progress bar): a spec
   with one grid point (``csf_exponent`` at the scenario's own value, i.e. no change) and
   200 replicates. Timed end to end: spec loading, scenario loading, design, directory files,
   forking the pool, one Evaluator per worker, the runs, the parquet parts and the final
   ``results.parquet``. Each run builds ``AfsimModel``, runs it to the end and scores it
-  against the record (the seven summary outputs of ``sim.evaluate``); one row per run goes
+  against the record (the seven summary outputs of ``sim.analysis.evaluate``); one row per run goes
   back to the parent. 1 worker runs in process; 2 workers are a fork pool.
 * **mesa.batch_run** (Mesa 3.3): ``batch_run(AfsimModel, {"scenario": [the loaded
   Scenario], "seed": <the 200 seeds>}, iterations=1, number_processes=1 or 2,
@@ -21,7 +21,7 @@ What each side does, per run:
   of the last step, with the run's keyword arguments. batch_run's multiprocessing pool uses
   spawn (mesa.batchrunner sets it on import), so its workers import the model themselves,
   and every task sends the Scenario to the worker and back in the result (it pickles thanks to
-  the ``mappingproxy`` reducer ``sim.scenario`` registers). The comparison ratio uses the 2-process batch_run
+  the ``mappingproxy`` reducer ``sim.data.scenario`` registers). The comparison ratio uses the 2-process batch_run
   against our 2 workers; the 1-process figures are printed too.
 * Both sides run the same model code per run; the sanity check compares the Taliban's
   provinces at the end, per seed, between the two sides.
@@ -135,11 +135,11 @@ class Timer:
 def main() -> None:
     from mesa.batchrunner import batch_run
 
-    from sim.ensemble import replicate_seeds
-    from sim.model import AfsimModel
-    from sim.params import Params
-    from sim.scenario import load
-    from sim.sweep import run_sweep
+    from sim.data.params import Params
+    from sim.data.scenario import load
+    from sim.experiments.ensemble import replicate_seeds
+    from sim.experiments.sweep import run_sweep
+    from sim.model.model import AfsimModel
 
     scenario = load(SCENARIO)
     value = Params.make(scenario.drivers.parameters).csf_exponent

@@ -6,7 +6,7 @@ The public path, the same one the command line takes::
     scenario = load("scenarios/afghanistan_1992_1996")
 """
 
-from sim.scenario import Scenario, ScenarioError, load
+from sim.data.scenario import Scenario, ScenarioError, load
 
 __version__ = "0.1.0"
 

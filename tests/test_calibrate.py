@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.calibrate import calibrate, load_spec
-from sim.evaluate import Evaluator
-from sim.params import Params
-from sim.problems import ValidationError
-from sim.scenario import load
+from sim.analysis.evaluate import Evaluator
+from sim.data.params import Params
+from sim.data.problems import ValidationError
+from sim.data.scenario import load
+from sim.experiments.calibrate import calibrate, load_spec
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tiny import FILES, write_tiny  # noqa: E402

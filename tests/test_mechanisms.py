@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import alliances, backers, combat, defection, economy, movement, offensives
-from sim.world import ALLIED, HOSTILE, NEUTRAL
+from sim.core.world import ALLIED, HOSTILE, NEUTRAL
+from sim.mechanisms import alliances, backers, combat, defection, economy, movement, offensives
 
 strength = st.floats(0.0, 1e5, allow_nan=False)
 positive = st.floats(1.0, 1e5, allow_nan=False)
@@ -181,7 +181,7 @@ def test_income_weighs_ethnic_affinity_and_blockades():
 def test_movement_conserves_fighters_and_moves_towards_the_front():
     n_t = 4
     adjacency = _line_world(n_t)
-    from sim.world import _shortest_paths
+    from sim.core.world import _shortest_paths
     distance, next_hop = _shortest_paths(adjacency)
     garrison = np.array([[1000.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 500.0]])
     control = np.array([0, 0, 0, 1])

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from conftest import copy_scenario
 
-from sim.cli import main
-from sim.golden import summary
-from sim.model import AfsimModel, stream
-from sim.run import Run, tables_of, write_run
-from sim.scenario import load
-from sim.world import HOSTILE
+from sim.cli.main import main
+from sim.core.world import HOSTILE
+from sim.data.scenario import load
+from sim.experiments.golden import summary
+from sim.experiments.run import Run, tables_of, write_run
+from sim.model.model import AfsimModel, stream
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"

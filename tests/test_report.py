@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from conftest import SCENARIO_DIR
 
-from sim.ensemble import run_ensemble
-from sim.report import ScoresMissing, write_report
-from sim.scores import score_directory
+from sim.analysis.scores import score_directory
+from sim.experiments.ensemble import run_ensemble
+from sim.report.page import ScoresMissing, write_report
 
 EXTRA = ("Sensitivity (test)", '<p id="extra-section">inserted by the test</p>')
 

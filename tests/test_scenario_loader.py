@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from conftest import SCENARIO_DIR, ScenarioEditor, copy_scenario, snapshot
 
-from sim.cli import main
-from sim.dates import parse_month
-from sim.problems import Problem, ValidationError
-from sim.scenario import load
+from sim.cli.main import main
+from sim.data.dates import parse_month
+from sim.data.problems import Problem, ValidationError
+from sim.data.scenario import load
 
 SOURCE_DOC = "000_baa254752cc7a07f.txt"
 CSV_FILES = (

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import scores
-from sim.cli import main
-from sim.ensemble import run_ensemble
-from sim.scenario import load
+from sim.analysis import scores
+from sim.cli.main import main
+from sim.data.scenario import load
+from sim.experiments.ensemble import run_ensemble
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tiny import write_tiny  # noqa: E402

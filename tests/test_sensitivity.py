@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import sensitivity
-from sim.cli import main
-from sim.ensemble import run_ensemble
-from sim.report_sections import comparison_section, sensitivity_section
-from sim.scores import score_directory
-from sim.sweep import run_sweep
+from sim.analysis.scores import score_directory
+from sim.cli.main import main
+from sim.experiments import sensitivity
+from sim.experiments.ensemble import run_ensemble
+from sim.experiments.sweep import run_sweep
+from sim.report.sections import comparison_section, sensitivity_section
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "afghanistan_1992_1996"
 
@@ -71,8 +71,8 @@ def test_a_grid_sweep_has_no_indices(tmp_path):
 
 def test_comparison_section_shows_both_runs_scores(tmp_path):
     for name, defaults in (("cal", False), ("def", True)):
-        from sim.params import Params
-        from sim.scenario import load
+        from sim.data.params import Params
+        from sim.data.scenario import load
         scenario = load(SCENARIO)
         params = Params.make() if defaults else Params.make(scenario.drivers.parameters)
         run_ensemble(tmp_path / name, scenario, replicates=2, root_seed=1, params=params,

@@ -19,12 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import main
-from sim.dates import parse_month
-from sim.ensemble import replicate_seeds
-from sim.evaluate import OUTPUTS
-from sim.problems import ValidationError
-from sim.sweep import FAIL_POINT_ENV, load_spec, make_design, read_results, run_sweep
+from sim.analysis.evaluate import OUTPUTS
+from sim.cli.main import main
+from sim.data.dates import parse_month
+from sim.data.problems import ValidationError
+from sim.experiments.ensemble import replicate_seeds
+from sim.experiments.sweep import FAIL_POINT_ENV, load_spec, make_design, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"
@@ -193,9 +193,9 @@ parameters:
 def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tmp_path):
     import mesa
 
-    from sim.evaluate import Evaluator
-    from sim.params import Params
-    from sim.scenario import load
+    from sim.analysis.evaluate import Evaluator
+    from sim.data.params import Params
+    from sim.data.scenario import load
 
     path = write(tmp_path, LATIN.replace("samples: 4", "samples: 2"))
     models_before = len(getattr(mesa.Agent, "_ids", {}))
@@ -239,7 +239,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_sweep(tmp_path):
     path = write(tmp_path, LATIN.replace("samples: 4", "samples: 12"))   # 24 runs
     out = tmp_path / "killed"
     env = dict(os.environ, AFSIM_SWEEP_DELAY="0.1")                       # ~1.4 s of runs
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(path), "--out",
                              str(out), "--workers", "2", "--batch", "2", "--quiet"],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

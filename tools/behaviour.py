@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.dates import format_month, parse_month
-from sim.ensemble import replicate_seeds
-from sim.model import AfsimModel
-from sim.params import Params, parse_assignments
-from sim.record import recorded_changes
-from sim.scenario import load
+from sim.analysis.record import recorded_changes
+from sim.data.dates import format_month, parse_month
+from sim.data.params import Params, parse_assignments
+from sim.data.scenario import load
+from sim.experiments.ensemble import replicate_seeds
+from sim.model.model import AfsimModel
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,216 @@
+"""The ``afsim`` command: a thin layer that parses arguments and calls the library.
+
+Exit codes: 0 success, 1 failure while running, 2 bad input (every problem printed as
+``file:line: message``, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sim.analysis.scores import format_table, score_directory
+from sim.cli.argtypes import integer
+from sim.cli.sweep import add_sweep_parser
+from sim.data import params as params_registry
+from sim.data.dates import format_month, parse_month
+from sim.data.params import Params
+from sim.data.problems import ValidationError
+from sim.data.scenario import load
+from sim.experiments.ensemble import run_ensemble
+from sim.experiments.run import write_run
+
+DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
+
+
+def _scenario_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                        help=f"scenario folder (default: {DEFAULT_SCENARIO})")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario)
+    print(scenario.summary())
+    print("valid")
+    return 0
+
+
+def _params(scenario, assignments: list[str], defaults: bool = False) -> Params:
+    """Registry defaults, then the scenario's parameters (unless ``defaults``), then ``--set``."""
+    base = {} if defaults else scenario.drivers.parameters
+    return Params.make(base, params_registry.parse_assignments(assignments))
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    _scenario_arg(parser)
+    parser.add_argument("--out", required=True, help="run directory to write")
+    parser.add_argument("--end", help="last month YYYY-MM (default: the scenario's end; "
+                        "later months run on with no further drivers)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter (repeatable); see `afsim params`")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite a non-empty output directory")
+    parser.add_argument("--defaults", action="store_true",
+                        help="ignore the scenario's parameters (e.g. its calibrated set): registry defaults")
+
+
+def _end(text: str | None, scenario) -> int | None:
+    if text is None:
+        return None
+    end = parse_month(text)
+    if end < scenario.drivers.start:
+        raise ValueError(f"--end {text} is before the scenario's start {format_month(scenario.drivers.start)}")
+    return end
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario)
+    params = _params(scenario, args.set, args.defaults)
+    path = write_run(args.out, scenario, seed=args.seed, params=params,
+                     end=_end(args.end, scenario), force=args.force)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    scenario = load(args.scenario)
+    params = _params(scenario, args.set, args.defaults)
+    path = run_ensemble(args.out, scenario, replicates=args.replicates, root_seed=args.seed,
+                        params=params, end=_end(args.end, scenario), workers=args.workers,
+                        force=args.force, progress=not args.quiet)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scores = score_directory(args.dir)
+    print(format_table(scores))
+    print(f"wrote {Path(args.dir) / 'scores.json'}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.experiments.calibrate import calibrate  # optuna is slow to import: only when needed
+    record = calibrate(args.spec, args.out, workers=args.workers,
+                       save=Path(args.save) if args.save else None, progress=not args.quiet)
+    prov = record["provenance"]
+    print(f"best trial {prov['best_trial']}: calibration loss {prov['best_calibration_loss']}")
+    for name, s in prov["scores"].items():
+        print(f"  {name:<10} calibration accuracy {s['calibration_accuracy']}  hold-out accuracy "
+              f"{s['holdout_accuracy']}  hold-out skill {s['holdout_skill']}")
+    print(f"wrote {Path(args.out) / 'calibrated.yaml'}" + (f" and {args.save}" if args.save else ""))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report.page import REPORT_DIR, write_report
+    from sim.report.sections import comparison_section, sensitivity_section
+    sections = []
+    if args.compare:
+        sections.append(comparison_section(args.dir, args.compare))
+    if args.sensitivity:
+        sections.append(sensitivity_section(args.sensitivity, Path(args.dir) / REPORT_DIR))
+    path = write_report(args.dir, sections)
+    print(f"wrote {path}")
+    print(headline(json.loads((Path(args.dir) / "scores.json").read_text())))
+    return 0
+
+
+def headline(scores: dict) -> str:
+    """The hold-out figures worth one glance."""
+    hold = scores["holdout"]
+
+    def f(x):
+        return "—" if x is None else f"{x:.3f}"
+    k = scores["kabul_fall"]
+    return (f"hold-out {hold['window']}: accuracy {f(hold['model']['accuracy'])} "
+            f"(persistence {f(hold['persistence']['accuracy'])}, diffusion {f(hold['diffusion']['accuracy'])}); "
+            f"skill vs persistence {f(hold['skill_vs_persistence']['accuracy'])}, "
+            f"vs diffusion {f(hold['skill_vs_diffusion']['accuracy'])}; "
+            f"recorded changes hit {f(hold['model']['hit_rate'])}; "
+            f"Kabul falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of replicates "
+            f"(recorded {k.get('recorded')}, median {k.get('median') or 'never'})")
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.experiments import sensitivity
+    outputs = tuple(args.outputs) if args.outputs else sensitivity.DEFAULT_OUTPUTS
+    table = sensitivity.write(args.dir, outputs)
+    print(sensitivity.format_table(table))
+    print(f"wrote {Path(args.dir) / 'sensitivity.csv'} and sensitivity.png")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    print(params_registry.describe())
+    return 0
+
+
+_seed = integer(0, "seed")
+_positive = integer(1, "the value")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="afsim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check a scenario folder and print its summary")
+    _scenario_arg(p)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("run", help="run a scenario once and write a run directory")
+    _run_options(p)
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (non-negative integer)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("ensemble", help="run replicates on local processes into one run directory")
+    _run_options(p)
+    p.add_argument("--replicates", type=_positive, default=100, help="number of replicates (default 100)")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed the replicate seeds are spawned from")
+    p.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ensemble)
+    p = sub.add_parser("score", help="score a run directory against the record (writes scores.json)")
+    p.add_argument("dir", help="run directory made by `afsim run` or `afsim ensemble`")
+    p.set_defaults(func=cmd_score)
+    p = sub.add_parser("calibrate", help="fit parameters on the calibration window (Optuna, resumable)")
+    p.add_argument("spec", help="calibration spec (YAML), e.g. calibration/spec.yaml")
+    p.add_argument("--out", required=True, help="study directory (run again to resume)")
+    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1: reproducible)")
+    p.add_argument("--save", help="also write the calibrated set here, e.g. calibration/afghanistan_1992_1996.yaml")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("report", help="write DIR/report/index.html with maps, plots and scores")
+    p.add_argument("dir", help="a scored run directory (run `afsim score DIR` first)")
+    p.add_argument("--compare", metavar="DIR2",
+                   help="another scored run directory (e.g. made with --defaults) shown side by side")
+    p.add_argument("--sensitivity", metavar="SWEEP_DIR",
+                   help="a sweep analysed with `afsim sensitivity`, shown in the report")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices from a finished morris/sobol sweep")
+    p.add_argument("dir", help="sweep directory")
+    p.add_argument("--outputs", nargs="+", default=None,
+                   help="outputs to analyse (default: holdout_skill kabul_fall_month taliban_provinces_end)")
+    p.set_defaults(func=cmd_sensitivity)
+    add_sweep_parser(sub)
+    p = sub.add_parser("params", help="list the parameter registry")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; nothing was loaded.", file=sys.stderr)
+        return 2
+    except (ValueError, FileExistsError, FileNotFoundError) as exc:
+        print(f"afsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

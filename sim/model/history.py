@@ -1,0 +1,42 @@
+"""What a run records each month, kept as arrays until the run is turned into tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.core.state import State
+from sim.mechanisms.combat import Battle
+from sim.mechanisms.defection import Defection
+
+
+@dataclass
+class History:
+    months: list[int] = field(default_factory=list)
+    control: list[np.ndarray] = field(default_factory=list)      # [T] per month
+    fighters: list[np.ndarray] = field(default_factory=list)     # [F]
+    resources: list[np.ndarray] = field(default_factory=list)    # [F]
+    support: list[np.ndarray] = field(default_factory=list)      # [F]
+    relation_changes: list[tuple[int, int, int, int]] = field(default_factory=list)  # month, a, b, code
+    battles: list[tuple[int, Battle]] = field(default_factory=list)
+    defections: list[tuple[int, Defection]] = field(default_factory=list)
+    _relation: np.ndarray | None = None
+
+    def record(self, state: State) -> None:
+        """Store the end-of-month state (relations only where they changed)."""
+        self.months.append(state.month)
+        self.control.append(state.control.copy())
+        self.fighters.append(state.garrison.sum(axis=1))
+        self.resources.append(state.resources.copy())
+        self.support.append(state.support.copy())
+        rel = state.relation
+        if rel is self._relation:  # mechanisms replace the array when relations change
+            return
+        if self._relation is None:
+            changed = np.argwhere(np.triu(np.ones_like(rel, dtype=bool), 1))
+        else:
+            changed = np.argwhere(np.triu(rel != self._relation, 1))
+        for a, b in changed:
+            self.relation_changes.append((state.month, int(a), int(b), int(rel[a, b])))
+        self._relation = rel

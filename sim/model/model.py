@@ -1,0 +1,273 @@
+"""The afsim model: Mesa wiring of the scenario, the state and the mechanisms.
+
+One step is one month. The phases, in order:
+
+1. **events** — the month's driver events apply (:mod:`sim.mechanisms.events`).
+2. **alliances** — recorded changes of the month, or the alliance rules
+   (:mod:`sim.mechanisms.alliances`); pairs under a ceasefire do not fight this month.
+3. **backers** — each backer shares its budget among its eligible proxies by preference and
+   sends its volunteers (:mod:`sim.mechanisms.backers`).
+4. **economy** — income from held population (ethnic affinity) plus state revenue and
+   backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`).
+5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`).
+6. **offensives** — each faction picks attacks by expected value (:mod:`sim.mechanisms.offensives`).
+7. **battles** — offensives are fought in the order chosen; control changes
+   (:mod:`sim.mechanisms.combat`).
+8. **defections** — outmatched garrisons are bought by enemy neighbours
+   (:mod:`sim.mechanisms.defection`).
+9. **learning** — backers shift preference towards the proxies that gained ground.
+10. **collect** — the end-of-month state is recorded (:mod:`sim.model.history`).
+
+Randomness comes only from ``seed``: each mechanism that draws has its own stream,
+``SeedSequence(seed, spawn_key=(crc32(name),))``, so adding a mechanism never shifts
+another's draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim.core.state import State, initial_state
+from sim.core.world import ALLIED, HOSTILE, build_world
+from sim.data.dates import to_month
+from sim.data.params import Params
+from sim.data.scenario import Scenario, load
+from sim.mechanisms import (
+    alliances,
+    backers,
+    combat,
+    defection,
+    economy,
+    events,
+    movement,
+    offensives,
+)
+from sim.model.agents import Backer, Faction, TerritoryCell
+from sim.model.history import History
+
+DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
+STREAMS = ("offensives", "combat", "defection")
+
+
+def _forget_model(model: mesa.Model) -> None:
+    """Drop Mesa 3.3's class-level reference to a finished model (Mesa issue 3179).
+
+    ``mesa.Agent._ids`` keeps an id counter per model, and with it the model, for the life
+    of the process: ~0.2 MB per run, unbounded in long sweeps. A finished run creates no
+    more agents, so its counter is no longer needed.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The random generator of one mechanism for one seed."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),)))
+
+
+class AfsimModel(mesa.Model):
+    """A run of a scenario with one parameter set and one seed.
+
+    Args:
+        scenario: a loaded :class:`Scenario` or the path of a scenario folder.
+        seed: non-negative integer; the only source of randomness.
+        end: last month to simulate (month index, or ``YYYY-MM``); default the scenario's.
+        params: a :class:`Params`; keyword overrides are applied on top (names from the
+            registry, e.g. ``csf_exponent=2.0``), so ``mesa.batch_run`` can sweep them.
+        collect: feed Mesa's ``DataCollector`` every month (what ``mesa.batch_run`` reads).
+            Our own runners read :attr:`history` and switch it off.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed: int = 0,
+                 end: int | str | None = None, params: Params | None = None,
+                 collect: bool = True, **overrides):
+        super().__init__(seed=seed)
+        self.scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
+        drivers = self.scenario.drivers
+        base = params if params is not None else Params.make(drivers.parameters)
+        self.params = base.replace(**overrides) if overrides else base
+        self.run_seed = int(seed)
+        self.world = build_world(drivers)
+        self.end = to_month(end, drivers.end)
+        self.mode = (drivers.alliance_mode if self.params.alliances == "scenario"
+                     else self.params.alliances)
+        self.rngs = {name: stream(self.run_seed, name) for name in STREAMS}
+        self.state: State = initial_state(drivers, self.world)
+        self.history = History()
+        self._derive_constants()
+        self._build_agents()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "month": lambda m: m.state.month,
+            "kabul": lambda m: m.world.faction_ids[int(m.state.control[m.kabul])],
+            "taliban_provinces": lambda m: m.provinces_of("taliban"),
+        })
+        self.history.record(self.state)
+        self.collect = collect
+        self.running = self.state.month < self.end
+
+    # -- wiring -----------------------------------------------------------------------
+
+    def _derive_constants(self) -> None:
+        w, p = self.world, self.params
+        self.affinity = w.affinity(p.ethnic_affinity)
+        self.per_fighter = combat.strength_per_fighter(w.heavy_weapons, w.air_power,
+                                                       p.firepower_weight)
+        codes = np.array([combat.TERRAIN_CODES[t] for t in w.terrain])
+        self.ground = combat.terrain_multiplier(codes, p.mountain_defence, p.urban_defence)
+        eye = np.eye(w.n_territories)
+        self.adjacency = w.adjacency.astype(float)
+        self.reach = self.adjacency + eye
+        self.approach = combat.link_multiplier(w.link_kind, p.mountain_defence)
+        self.reach_weighted = self.reach * self.approach
+        self.approach_from = self.approach + eye  # an attack from inside has multiplier 1
+        self.value = w.strategic_weight[None, :] * (0.5 + self.affinity)
+        self.levy_base = p.militia_share * w.population[None, :] * self.affinity   # [F, T]
+        shared = (w.proxy_start < 10**6)
+        self.shared_backer = (shared.T.astype(int) @ shared.astype(int)) > 0
+        ethnic = w.faction_ethnic
+        sect = np.array(w.faction_sect)
+        self.static_affinity = alliances.affinity(ethnic, sect, self.shared_backer)
+        self.volunteer_pairs = [(int(b), int(f)) for b, f in np.argwhere(w.volunteers > 0)]
+        self.kabul = w.territory_ids.index("AF-KAB") if "AF-KAB" in w.territory_ids else 0
+        self.province_mask = w.is_province
+
+    def _build_agents(self) -> None:
+        w, d = self.world, self.scenario.drivers
+        self.space = Network(w.graph, random=self.random, cell_klass=TerritoryCell)
+        for i, territory in enumerate(d.territories):
+            self.space._cells[territory.id].bind(self, i, territory)
+        self.factions = [Faction(self, i, spec) for i, spec in enumerate(d.factions)]
+        self.backers = [Backer(self, i, spec) for i, spec in enumerate(d.backers)]
+
+    def provinces_of(self, faction: str) -> int:
+        """Provinces (not sub-nodes) the faction holds now; 0 for an unknown id."""
+        if faction not in self.world.faction_ids:
+            return 0
+        f = self.world.faction_ids.index(faction)
+        return int(np.count_nonzero(self.state.control[self.province_mask] == f))
+
+    def provinces_held(self) -> dict[str, int]:
+        held = np.bincount(self.state.control[self.province_mask], minlength=self.world.n_factions)
+        return dict(zip(self.world.faction_ids, held.tolist(), strict=True))
+
+    # -- one month -----------------------------------------------------------------------
+
+    def step(self) -> None:
+        if self.state.month >= self.end:
+            self.running = False
+            return
+        w, p = self.world, self.params
+        # mechanisms return new arrays, so a shallow copy keeps last month's state intact
+        s = dataclasses.replace(self.state, month=self.state.month + 1)
+        month = s.month
+        s = events.apply(s, w.events.get(month, ()), w, p.leader_loss)
+
+        # alliances
+        if self.mode == "recorded":
+            changes = w.alliance_changes.get(month)
+            if changes:
+                s.relation = alliances.apply_recorded(s.relation, list(changes))
+        else:
+            strength = s.garrison.sum(axis=1) * self.per_fighter
+            s.relation, s.betrayals, s.commitment = alliances.endogenous_step(
+                s.relation, self.static_affinity, strength, s.active, s.betrayals,
+                s.commitment, p.balance_weight, p.betrayal_weight, p.alliance_inertia,
+                p.trust_halflife)
+        both = s.active[:, None] & s.active[None, :]
+        fights = (s.relation == HOSTILE) & both & (s.truce_until < month)
+        allied = (s.relation == ALLIED)
+        np.fill_diagonal(allied, False)
+
+        # backers
+        eligible = (w.proxy_start <= month) & (month <= w.proxy_end) & s.active[None, :]
+        given = backers.allocate(s.budget, s.preference, eligible)
+        s.support = given.sum(axis=0)
+        s.garrison = s.garrison.copy()
+        for b, f in self.volunteer_pairs:
+            if eligible[b, f]:
+                dest = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
+                                                      w.backer_borders[b])[0]
+                if dest >= 0:
+                    s.garrison[f, dest] += w.volunteers[b, f]
+
+        # economy
+        open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (
+            s.control[None, :] != np.arange(w.n_factions)[:, None])
+        s.resources = s.resources + economy.income(s.control, w.population, self.affinity,
+                                                   p.tax_per_capita, open_to, s.state_revenue,
+                                                   s.support)
+        fighters = s.garrison.sum(axis=1)
+        s.resources, unpaid = economy.pay_upkeep(s.resources, fighters, p.upkeep_per_fighter)
+        s.garrison = economy.desert(s.garrison, unpaid, p.desertion_share)
+        s.garrison, s.resources, s.recruits = economy.recruit(
+            s.garrison, s.resources, s.control, w.home, w.population, self.affinity, open_to,
+            s.active, p.recruit_rate, p.upkeep_per_fighter)
+
+        # movement
+        mobile = s.active & w.offensive
+        s.garrison = movement.redeploy(s.garrison, s.control, fights, self.adjacency, w.distance,
+                                       w.next_hop, mobile, p.redeploy_rate)
+
+        # offensives and battles
+        militia = self._militia(s.control)
+        defence = offensives.defence_strength(s.garrison, s.control, fights, allied,
+                                              self.per_fighter, militia)
+        may_attack = s.active & w.offensive
+        chosen = offensives.choose(s.garrison, s.control, fights, defence, self.value,
+                                   may_attack, self.reach, self.reach_weighted, self.ground,
+                                   self.per_fighter, p.commit_share, p.csf_exponent,
+                                   p.attack_threshold, self.rngs["offensives"])
+        before = s.control.copy()
+        for offensive in chosen:
+            s.garrison, s.control, battle = combat.fight(
+                offensive, s.garrison, s.control, fights, allied, self.per_fighter,
+                self._militia(s.control), self.ground, self.approach_from,
+                w.adjacency, p.csf_exponent, p.attrition_rate, self.rngs["combat"])
+            if battle is not None:
+                self.history.battles.append((month, battle))
+
+        # defections
+        militia = self._militia(s.control)
+        in_reach, _ = offensives.attack_reach(s.garrison, self.reach, self.reach_weighted)
+        threat = in_reach * self.per_fighter[:, None]
+        holder = s.control
+        own_defence = s.garrison[holder, np.arange(w.n_territories)] * self.per_fighter[holder] + militia
+        levies = self.levy_base[holder, np.arange(w.n_territories)]
+        s.garrison, s.control, s.resources, bought = defection.defect(
+            s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
+            w.cohesion, may_attack, levies, p.defection_rate, p.bribe_per_fighter,
+            self.rngs["defection"])
+        self.history.defections.extend((month, d) for d in bought)
+
+        # learning
+        gained = (s.control != before)
+        gains = np.bincount(s.control[gained], weights=w.strategic_weight[gained],
+                            minlength=w.n_factions)
+        if gains.any():  # with no gains the rule only renormalises, which allocate does anyway
+            s.preference = backers.update_preference(s.preference, eligible, gains, p.proxy_learning)
+
+        self.state = s
+        self.history.record(s)
+        if self.collect:
+            self.datacollector.collect(self)
+        self.running = month < self.end
+        if not self.running:
+            _forget_model(self)
+
+    def _militia(self, control: np.ndarray) -> np.ndarray:
+        """[T] strength of the local levies who defend each territory for its holder."""
+        return self.levy_base[control, np.arange(self.world.n_territories)]
+
+    def run(self) -> AfsimModel:
+        """Step to the last month; return self."""
+        while self.running:
+            self.step()
+        return self
+
