@@ -16,8 +16,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from sim.data import load
 from sim.data.params import Params
-from sim.data.scenario import load
 from sim.model.model import AfsimModel
 
 ROOT = Path(__file__).resolve().parent.parent

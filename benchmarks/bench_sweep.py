@@ -21,7 +21,7 @@ What each side does, per run:
   of the last step, with the run's keyword arguments. batch_run's multiprocessing pool uses
   spawn (mesa.batchrunner sets it on import), so its workers import the model themselves,
   and every task sends the Scenario to the worker and back in the result (it pickles thanks to
-  the ``mappingproxy`` reducer ``sim.data.scenario`` registers). The comparison ratio uses the 2-process batch_run
+  the ``mappingproxy`` reducer ``sim.data.schema`` registers). The comparison ratio uses the 2-process batch_run
   against our 2 workers; the 1-process figures are printed too.
 * Both sides run the same model code per run; the sanity check compares the Taliban's
   provinces at the end, per seed, between the two sides.
@@ -135,8 +135,8 @@ class Timer:
 def main() -> None:
     from mesa.batchrunner import batch_run
 
+    from sim.data import load
     from sim.data.params import Params
-    from sim.data.scenario import load
     from sim.experiments.ensemble import replicate_seeds
     from sim.experiments.sweep import run_sweep
     from sim.model.model import AfsimModel

@@ -6,8 +6,8 @@ The public path, the same one the command line takes::
     scenario = load("scenarios/afghanistan_1992_1996")
 """
 
-from sim.data.scenario import Scenario, ScenarioError, load
+from sim.data import Scenario, load
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "ScenarioError", "load", "__version__"]
+__all__ = ["Scenario", "load", "__version__"]

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from sim.data.scenario import Scenario, load
+from sim.data import Scenario, load
 
 # CI runs the same examples every time (a failure reproduces); explore locally with
 # HYPOTHESIS_PROFILE=explore

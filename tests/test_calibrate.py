@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from sim.analysis.evaluate import Evaluator
+from sim.data import load
 from sim.data.params import Params
 from sim.data.problems import ValidationError
-from sim.data.scenario import load
 from sim.experiments.calibrate import calibrate, load_spec
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.core.world import ALLIED, HOSTILE, NEUTRAL
+from sim.data.vocabulary import ALLIED, HOSTILE, NEUTRAL
 from sim.mechanisms import alliances, backers, combat, defection, economy, movement, offensives
 
 strength = st.floats(0.0, 1e5, allow_nan=False)

@@ -10,8 +10,8 @@ import pytest
 from conftest import copy_scenario
 
 from sim.cli.main import main
-from sim.core.world import HOSTILE
-from sim.data.scenario import load
+from sim.data import load
+from sim.data.vocabulary import HOSTILE
 from sim.experiments.golden import summary
 from sim.experiments.run import Run, tables_of, write_run
 from sim.model.model import AfsimModel, stream

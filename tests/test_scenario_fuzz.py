@@ -13,8 +13,8 @@ from conftest import SCENARIO_DIR, copy_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.data import Scenario, load
 from sim.data.problems import ValidationError
-from sim.data.scenario import Scenario, load
 
 FILES = (
     "scenario.yaml", "territories.csv", "adjacency.csv", "factions.yaml", "backers.yaml",

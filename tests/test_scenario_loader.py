@@ -15,9 +15,9 @@ import pytest
 from conftest import SCENARIO_DIR, ScenarioEditor, copy_scenario, snapshot
 
 from sim.cli.main import main
+from sim.data import load
 from sim.data.dates import parse_month
 from sim.data.problems import Problem, ValidationError
-from sim.data.scenario import load
 
 SOURCE_DOC = "000_baa254752cc7a07f.txt"
 CSV_FILES = (

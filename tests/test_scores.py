@@ -10,7 +10,7 @@ import pytest
 
 from sim.analysis import scores
 from sim.cli.main import main
-from sim.data.scenario import load
+from sim.data import load
 from sim.experiments.ensemble import run_ensemble
 
 sys.path.insert(0, str(Path(__file__).parent))

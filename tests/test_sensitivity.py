@@ -71,8 +71,8 @@ def test_a_grid_sweep_has_no_indices(tmp_path):
 
 def test_comparison_section_shows_both_runs_scores(tmp_path):
     for name, defaults in (("cal", False), ("def", True)):
+        from sim.data import load
         from sim.data.params import Params
-        from sim.data.scenario import load
         scenario = load(SCENARIO)
         params = Params.make() if defaults else Params.make(scenario.drivers.parameters)
         run_ensemble(tmp_path / name, scenario, replicates=2, root_seed=1, params=params,

@@ -194,8 +194,8 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
     import mesa
 
     from sim.analysis.evaluate import Evaluator
+    from sim.data import load
     from sim.data.params import Params
-    from sim.data.scenario import load
 
     path = write(tmp_path, LATIN.replace("samples: 4", "samples: 2"))
     models_before = len(getattr(mesa.Agent, "_ids", {}))

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.analysis.record import recorded_changes
+from sim.data import load
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params, parse_assignments
-from sim.data.scenario import load
 from sim.experiments.ensemble import replicate_seeds
 from sim.model.model import AfsimModel
 

@@ -7,7 +7,7 @@ Review the diff of the JSON before committing it.
 import json
 from pathlib import Path
 
-from sim.data.scenario import load
+from sim.data import load
 from sim.experiments.golden import summary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ import numpy as np
 
 from sim.analysis.record import record_table, recorded_changes
 from sim.analysis.scores import map_metrics, skill
+from sim.data import Scenario
 from sim.data.dates import format_month
 from sim.data.params import Params
-from sim.data.scenario import Scenario
 from sim.model.model import AfsimModel
 
 OUTPUTS = ("calibration_loss", "calibration_accuracy", "holdout_accuracy", "holdout_mean_prob",

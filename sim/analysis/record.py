@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.data import Scenario
 from sim.data.dates import format_month
-from sim.data.scenario import Scenario
 
 
 def record_table(scenario: Scenario, end: int | None = None) -> pd.DataFrame:

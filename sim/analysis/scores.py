@@ -38,8 +38,8 @@ import pandas as pd
 
 from sim.analysis.record import record_table, recorded_changes, relation_table, shares
 from sim.core.world import build_world
+from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
-from sim.data.scenario import Scenario, load
 from sim.experiments.ensemble import read_tables
 
 WINDOW_SLACK = 3  # months either side for a recorded change to count as reproduced

@@ -14,11 +14,11 @@ from pathlib import Path
 from sim.analysis.scores import format_table, score_directory
 from sim.cli.argtypes import integer
 from sim.cli.sweep import add_sweep_parser
+from sim.data import load
 from sim.data import params as params_registry
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params
 from sim.data.problems import ValidationError
-from sim.data.scenario import load
 from sim.experiments.ensemble import run_ensemble
 from sim.experiments.run import write_run
 

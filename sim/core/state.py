@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.core.world import World
-from sim.data.scenario import Drivers
+from sim.data import Drivers
 
 
 @dataclass

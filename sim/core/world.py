@@ -14,12 +14,8 @@ from types import MappingProxyType
 import networkx as nx
 import numpy as np
 
-from sim.data.scenario import ETHNIC_GROUPS, Drivers, Event
-
-RELATION_CODES = {"hostile": 0, "neutral": 1, "allied": 2}
-HOSTILE, NEUTRAL, ALLIED = 0, 1, 2
-NO_ONE = -1  # controller code of a contested territory
-NEVER = 10**6  # a month after every scenario
+from sim.data.schema import Drivers, Event
+from sim.data.vocabulary import ALLIED, ETHNIC_GROUPS, LINK_CODES, NEVER, RELATION_CODES
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,9 +70,6 @@ class World:
         """
         share = self.ethnic_share[:, self.faction_ethnic].T
         return (1.0 - weight) + weight * share
-
-
-LINK_CODES = {"road": 1, "pass": 2, "mountain": 3}
 
 
 _CACHE: dict[str, World] = {}

@@ -223,3 +223,12 @@ class SourceChecker:
 def normalise(text: str) -> str:
     """Typographic quotes and dashes to ASCII, runs of whitespace to one space."""
     return " ".join(text.translate(_TYPOGRAPHIC).split())
+
+
+def read_text(path: Path, problems: Problems) -> str:
+    """The text of ``path``; "" (and a problem) when it is not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add(path.name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return ""

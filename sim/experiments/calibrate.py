@@ -30,9 +30,9 @@ import yaml
 
 from sim import __version__
 from sim.analysis.evaluate import Evaluator
+from sim.data import Scenario, load
 from sim.data.params import BY_NAME, Params
 from sim.data.problems import Problems
-from sim.data.scenario import Scenario, load
 from sim.data.yamlio import line_of, load_yaml
 from sim.experiments.ensemble import replicate_seeds
 from sim.model.model import AfsimModel

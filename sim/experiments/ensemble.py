@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.data import Scenario, load
 from sim.data.dates import to_month
 from sim.data.params import Params
-from sim.data.scenario import Scenario, load
 from sim.experiments.run import TABLES, RunDirectory, manifest, tables_of
 from sim.model.model import AfsimModel
 

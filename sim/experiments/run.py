@@ -21,12 +21,12 @@ import pandas as pd
 
 from sim import __version__
 from sim.core.world import World
+from sim.data import Scenario, load
 from sim.data.dates import format_month
 from sim.data.params import Params
-from sim.data.scenario import Scenario, load
+from sim.data.vocabulary import RELATION_NAMES
 from sim.model.model import AfsimModel
 
-RELATION_NAMES = ("hostile", "neutral", "allied")
 TABLES = ("control", "factions", "alliances", "battles")
 COLUMNS = {
     "control": ["replicate", "date", "territory", "controller"],

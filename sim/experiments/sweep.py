@@ -94,10 +94,10 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.analysis.evaluate import OUTPUTS, Evaluator
+from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
 from sim.data.params import BY_NAME, Params, check_value, unknown_message
 from sim.data.problems import Problem, Problems, ValidationError
-from sim.data.scenario import Scenario, load
 from sim.data.yamlio import line_of, load_yaml
 from sim.experiments.ensemble import default_workers, replicate_seeds
 from sim.model.model import AfsimModel

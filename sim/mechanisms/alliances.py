@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.world import ALLIED, HOSTILE, NEUTRAL
+from sim.data.vocabulary import ALLIED, HOSTILE, NEUTRAL
 
 ALLY_ABOVE = 0.0
 HOSTILE_BELOW = -0.5

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TERRAIN_CODES = {"plain": 0, "hills": 1, "mountain": 2, "urban": 3}
-
 
 def strength_per_fighter(heavy_weapons: np.ndarray, air_power: np.ndarray,
                          firepower_weight: float) -> np.ndarray:
@@ -40,7 +38,7 @@ def terrain_multiplier(terrain_code: np.ndarray, mountain_defence: float,
 def link_multiplier(link_kind: np.ndarray, mountain_defence: float) -> np.ndarray:
     """Defender's multiplier for an attack arriving over a link of each kind.
 
-    Codes as in :data:`sim.core.world.LINK_CODES` (0: from inside the territory, 1 road,
+    Codes as in :data:`sim.data.vocabulary.LINK_CODES` (0: from inside the territory, 1 road,
     2 pass, 3 mountain): roads 1, passes the square root, mountains ``mountain_defence``.
     """
     table = np.array([1.0, 1.0, math.sqrt(mountain_defence), mountain_defence])

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.core.state import State
 from sim.core.world import World
-from sim.data.scenario import Event
+from sim.data.schema import Event
 
 
 def apply(state: State, events: tuple[Event, ...], world: World, leader_loss: float) -> State:

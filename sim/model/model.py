@@ -34,10 +34,11 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from sim.core.state import State, initial_state
-from sim.core.world import ALLIED, HOSTILE, build_world
+from sim.core.world import build_world
+from sim.data import Scenario, load
 from sim.data.dates import to_month
 from sim.data.params import Params
-from sim.data.scenario import Scenario, load
+from sim.data.vocabulary import ALLIED, HOSTILE, TERRAIN_CODES
 from sim.mechanisms import (
     alliances,
     backers,
@@ -119,7 +120,7 @@ class AfsimModel(mesa.Model):
         self.affinity = w.affinity(p.ethnic_affinity)
         self.per_fighter = combat.strength_per_fighter(w.heavy_weapons, w.air_power,
                                                        p.firepower_weight)
-        codes = np.array([combat.TERRAIN_CODES[t] for t in w.terrain])
+        codes = np.array([TERRAIN_CODES[t] for t in w.terrain])
         self.ground = combat.terrain_multiplier(codes, p.mountain_defence, p.urban_defence)
         eye = np.eye(w.n_territories)
         self.adjacency = w.adjacency.astype(float)

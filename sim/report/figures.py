@@ -23,8 +23,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import PercentFormatter
 
-from sim.data.scenario import Territory
-from sim.experiments.run import RELATION_NAMES
+from sim.data.schema import Territory
+from sim.data.vocabulary import RELATION_NAMES
 from sim.report.maps import SHARE_FLOOR, draw_map, load_map
 from sim.report.style import CONTESTED, RELATION_COLOURS, faction_colour, faction_name, shade
 

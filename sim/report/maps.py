@@ -21,7 +21,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
-from sim.data.scenario import Territory
+from sim.data.schema import Territory
 from sim.report.style import CONTESTED, faction_colour, shade
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "scenarios" / "maps" / "afghanistan_provinces.geojson"

@@ -22,11 +22,11 @@ import pandas as pd
 
 from sim.analysis.record import record_table, recorded_changes, relation_table, shares
 from sim.analysis.scores import WINDOW_SLACK, alliance_mode, load_run_scenario
+from sim.data import Scenario
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params
-from sim.data.scenario import Scenario
+from sim.data.vocabulary import RELATION_NAMES
 from sim.experiments.ensemble import read_tables
-from sim.experiments.run import RELATION_NAMES
 from sim.report import figures as plots
 from sim.report.style import CONTESTED, faction_name
 

@@ -1,0 +1,243 @@
+"""Scenario loading: every file read and validated before anything runs.
+
+``load(folder)`` returns an immutable :class:`~sim.data.schema.Scenario` or raises
+:class:`~sim.data.problems.ValidationError` listing every problem as ``file:line: message``;
+nothing is half-loaded. The format is documented in ``docs/scenario-format.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sim.data import params as params_registry
+from sim.data.checks import check_day_order, check_entries, check_no_observation_drives
+from sim.data.fields import Fields, SourceChecker, read_text
+from sim.data.problems import Problems
+from sim.data.read_actors import read_backers, read_factions
+from sim.data.read_geography import read_adjacency, read_territories
+from sim.data.read_timeline import (
+    read_alliances,
+    read_control,
+    read_events,
+    read_observations,
+    read_totals,
+)
+from sim.data.schema import (
+    Drivers,
+    Scenario,
+    Window,
+)
+from sim.data.vocabulary import (
+    ALLIANCE_MODES,
+    RELATIONS,
+)
+from sim.data.yamlio import line_of, load_yaml
+
+FILE_KEYS = (
+    "territories", "adjacency", "factions", "backers", "initial_control",
+    "events", "observations", "alliances",
+)
+
+
+OPTIONAL_FILES = ("observations",)  # a scenario without a record can run, not be scored
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate the scenario folder ``path``.
+
+    Raises:
+        ValidationError: every problem found, as ``file:line: message``.
+    """
+    folder = Path(path)
+    problems = Problems()
+    if not folder.is_dir():
+        problems.add(str(folder), 0, "scenario folder not found")
+        problems.raise_if_any()
+    yaml_path = folder / "scenario.yaml"
+    if not yaml_path.is_file():
+        problems.add("scenario.yaml", 0, "file is missing")
+        problems.raise_if_any()
+    sources = SourceChecker(folder / "sources")
+    meta, meta_lines = load_yaml(read_text(yaml_path, problems), "scenario.yaml", problems)
+    if not isinstance(meta, dict):
+        if not problems:
+            problems.add("scenario.yaml", 1, "expected a mapping of keys")
+        problems.raise_if_any()
+    head = _read_meta(meta, meta_lines, folder, problems)
+    files = head["files"]
+    present = {}
+    for key in FILE_KEYS:
+        if key in files and (folder / files[key]).is_file():
+            present[key] = folder / files[key]
+        elif key in files and key not in OPTIONAL_FILES:  # no record: runs, cannot be scored
+            problems.add("scenario.yaml", line_of(meta_lines, ("files", key)),
+                         f"{key} file {files[key]!r} is missing")
+    start, end = head["start"], head["end"]
+
+    territories, territory_lines = read_territories(present.get("territories"), sources, problems)
+    tids = {t.id for t in territories}
+    links = read_adjacency(present.get("adjacency"), tids, territories, territory_lines,
+                            files.get("territories", "territories.csv"), sources, problems)
+    factions = read_factions(present.get("factions"), tids, sources, problems)
+    fids = {f.id for f in factions}
+    backers = read_backers(present.get("backers"), fids, start, end, sources, problems)
+    bids = {b.id for b in backers}
+    if fids & bids:
+        problems.add(files.get("backers", "backers.yaml"), 1,
+                     f"ids used for both a faction and a backer: {', '.join(sorted(fids & bids))}")
+    control, control_lines = read_control(
+        present.get("initial_control"), tids, fids, sources, problems)
+    events = read_events(present.get("events"), tids, fids, bids, start, end, sources, problems)
+    entries = check_entries(events, factions, control, control_lines, present, problems)
+    observations = read_observations(
+        present.get("observations"), tids, fids, start, end, entries, sources, problems)
+    alliances = read_alliances(
+        present.get("alliances"), fids, start, end, entries, sources, problems)
+    for key, rows in (("events", events), ("observations", observations), ("alliances", alliances)):
+        if key in present:
+            check_day_order(rows, present[key].name, problems)
+    check_no_observation_drives(events, observations, present, problems)
+    totals = read_totals(meta, meta_lines, fids, start, end, sources, problems)
+    problems.raise_if_any()
+
+    content_hash, drivers_hash = _hashes(yaml_path, present, folder / "sources",
+                                            head["parameter_set"])
+    drivers = Drivers(
+        start=start, end=end,
+        alliance_mode=head["alliances"], default_relation=head["default_relation"],
+        territories=tuple(territories), links=tuple(links), factions=tuple(factions),
+        backers=tuple(backers), initial_control=MappingProxyType(control),
+        events=tuple(sorted(events, key=lambda e: (e.date, e.line))),
+        alliances=tuple(sorted(alliances, key=lambda a: (a.date, a.line))),
+        parameters=MappingProxyType(dict(head["parameters"])), hash=drivers_hash,
+    )
+    return Scenario(
+        path=folder, name=head["name"], title=head["title"], description=head["description"],
+        calibration=head["calibration"], holdout=head["holdout"], drivers=drivers,
+        observations=tuple(sorted(observations, key=lambda o: (o.date, o.line))),
+        totals=tuple(totals), map_file=head["map"], content_hash=content_hash,
+        parameter_set=head["parameter_set"],
+        files=MappingProxyType(dict(files)),
+    )
+
+
+def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dict:
+    f = Fields("scenario.yaml", problems)
+    allowed = {"name", "title", "description", "start", "end", "calibration", "holdout",
+               "alliances", "default_relation", "files", "parameters", "totals", "map",
+               "parameter_set"}
+    for key in meta:
+        if key not in allowed:
+            f.error(line_of(lines, (key,)), f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
+    out: dict[str, Any] = {}
+    out["name"] = f.text(line_of(lines, ("name",)), meta.get("name"), "name")
+    out["title"] = f.text(line_of(lines, ("title",)), meta.get("title"), "title", required=False) or out["name"]
+    out["description"] = f.text(line_of(lines, ("description",)), meta.get("description"),
+                                "description", required=False)
+    start = f.month(line_of(lines, ("start",)), meta.get("start"), "start")
+    end = f.month(line_of(lines, ("end",)), meta.get("end"), "end")
+    if start is not None and end is not None and end < start:
+        f.error(line_of(lines, ("end",)), "end is before start")
+    out["start"], out["end"] = start or 0, end or 0
+    for key in ("calibration", "holdout"):
+        value = meta.get(key)
+        line = line_of(lines, (key,))
+        if not isinstance(value, dict):
+            f.error(line, f"{key} must be a mapping with start and end")
+            out[key] = Window(0, 0)
+            continue
+        ws = f.month(line_of(lines, (key, "start")), value.get("start"), f"{key} start")
+        we = f.month(line_of(lines, (key, "end")), value.get("end"), f"{key} end")
+        if ws is not None and we is not None:
+            if we < ws:
+                f.error(line, f"{key} ends before it starts")
+            if start is not None and end is not None and not (start <= ws and we <= end):
+                f.error(line, f"{key} window is outside the scenario window")
+        out[key] = Window(ws or 0, we or 0)
+    if out["calibration"].end >= out["holdout"].start > 0:
+        f.error(line_of(lines, ("holdout",)), "hold-out window overlaps the calibration window")
+    out["alliances"] = f.choice(line_of(lines, ("alliances",)), str(meta.get("alliances", "")),
+                                "alliances", ALLIANCE_MODES) or "recorded"
+    out["default_relation"] = f.choice(line_of(lines, ("default_relation",)),
+                                       str(meta.get("default_relation", "")),
+                                       "default_relation", RELATIONS) or "hostile"
+    files = meta.get("files")
+    if not isinstance(files, dict):
+        f.error(line_of(lines, ("files",)), "files must map " + ", ".join(FILE_KEYS) + " to file names")
+        files = {}
+    for key in FILE_KEYS:
+        if key not in files and key not in OPTIONAL_FILES:
+            f.error(line_of(lines, ("files",)), f"files: {key} is not named")
+    for key, name in files.items():
+        if key not in FILE_KEYS:
+            f.error(line_of(lines, ("files", key)), f"files: unknown key {key!r}")
+        elif not isinstance(name, str) or "/" in name or name.startswith("."):
+            f.error(line_of(lines, ("files", key)), f"files: {key} must be a file name in the folder")
+    out["files"] = {k: v for k, v in files.items() if k in FILE_KEYS and isinstance(v, str)}
+    overrides = meta.get("parameters") or {}
+    if not isinstance(overrides, dict):
+        f.error(line_of(lines, ("parameters",)), "parameters must be a mapping of name: value")
+        overrides = {}
+    for name, value in overrides.items():
+        _, problem = params_registry.check_value(name, value)
+        if problem:
+            f.error(line_of(lines, ("parameters", name)), problem)
+    out["parameter_set"] = None
+    set_name = meta.get("parameter_set")
+    if set_name is not None:
+        set_path = folder / str(set_name)
+        if not set_path.is_file():
+            f.error(line_of(lines, ("parameter_set",)), f"parameter set {set_name!r} not found")
+        else:
+            out["parameter_set"] = set_path
+            overrides = {**_read_parameter_set(set_path, problems), **overrides}
+    out["parameters"] = overrides
+    map_name = meta.get("map")
+    out["map"] = None
+    if map_name is not None:
+        map_path = folder / str(map_name)
+        try:
+            map_path = map_path.resolve()
+            found = map_path.is_file()
+        except (OSError, ValueError):  # e.g. a NUL byte in the name
+            found = False
+        if not found:
+            f.error(line_of(lines, ("map",)), f"map file {map_name!r} not found")
+        else:
+            out["map"] = map_path
+    return out
+
+
+def _read_parameter_set(path: Path, problems: Problems) -> dict:
+    """The ``parameters:`` mapping of a parameter-set file (e.g. a calibration result)."""
+    data, lines = load_yaml(read_text(path, problems), path.name, problems)
+    values = data.get("parameters") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        problems.add(path.name, 1, "expected a top-level mapping 'parameters:' of name: value")
+        return {}
+    for name, value in values.items():
+        _, problem = params_registry.check_value(name, value)
+        if problem:
+            problems.add(path.name, line_of(lines, ("parameters", name)), problem)
+    return dict(values)
+
+
+def _hashes(yaml_path: Path, present: dict[str, Path], sources: Path,
+            parameter_set: Path | None = None) -> tuple[str, str]:
+    """(hash of every file, hash of every file except observations.csv)."""
+    everything = hashlib.sha256()
+    drivers = hashlib.sha256()
+    paths = [("scenario.yaml", yaml_path)] + sorted((k, p) for k, p in present.items())
+    if parameter_set is not None:
+        paths.append(("parameter_set", parameter_set))
+    if sources.is_dir():
+        paths += [(f"sources/{p.name}", p) for p in sorted(sources.iterdir()) if p.is_file()]
+    for key, p in paths:
+        blob = key.encode() + b"\0" + p.read_bytes() + b"\0"
+        everything.update(blob)
+        if key != "observations":
+            drivers.update(blob)
+    return everything.hexdigest(), drivers.hexdigest()

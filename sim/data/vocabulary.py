@@ -1,0 +1,47 @@
+"""The words of the data contract and the integer codes the model's arrays hold for them.
+
+Text values are what scenario files say; codes are what arrays store. One module, so that
+the loader, the model, the analysis and the report cannot disagree about either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+# --- words of the scenario files
+TERRAINS = ("plain", "hills", "mountain", "urban")
+LINK_KINDS = ("road", "pass", "mountain")
+ETHNIC_GROUPS = ("pashtun", "tajik", "hazara", "uzbek", "other")
+RELATIONS = ("allied", "neutral", "hostile")
+CONFIDENCES = ("high", "medium", "low")
+POSTURES = ("active", "defensive")
+ALLIANCE_MODES = ("recorded", "endogenous")
+CONTESTED = "contested"  # the one controller value that is not a faction: nobody holds it
+SHARE_TOLERANCE = 0.02   # ethnic shares must sum to 1 within this
+
+# kind -> (actor type, target type, required numbers)
+EVENT_KINDS: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType({
+    "faction_enters": ("faction", "territory", ("fighters", "resources")),
+    "leader_killed": ("faction", "territory?", ()),
+    "ceasefire": ("faction", "faction_or_all", ("months",)),
+    "head_of_state": ("faction", "none", ("resources",)),
+    "backer_budget": ("backer", "none", ("resources",)),
+    "blockade": ("faction", "territory", ("months",)),
+    "note": ("any?", "any?", ()),
+})
+
+TERRITORY_ID = re.compile(r"^AF-[A-Z]{3}(\.[a-z][a-z0-9_]*)?$")
+ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# --- codes of the model's arrays
+HOSTILE, NEUTRAL, ALLIED = 0, 1, 2
+RELATION_CODES: Mapping[str, int] = MappingProxyType(
+    {"hostile": HOSTILE, "neutral": NEUTRAL, "allied": ALLIED})
+RELATION_NAMES = ("hostile", "neutral", "allied")  # indexed by code
+NO_ONE = -1            # controller code of a contested territory
+NEVER = 10**6          # a month after every scenario
+LINK_CODES: Mapping[str, int] = MappingProxyType({"road": 1, "pass": 2, "mountain": 3})  # 0: none
+TERRAIN_CODES: Mapping[str, int] = MappingProxyType(
+    {"plain": 0, "hills": 1, "mountain": 2, "urban": 3})
