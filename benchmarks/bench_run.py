@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sim.data import load
 from sim.data.params import Params
-from sim.model.model import AfsimModel
+from sim.model import AfsimModel
 
 ROOT = Path(__file__).resolve().parent.parent
 

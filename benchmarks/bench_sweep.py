@@ -135,11 +135,11 @@ class Timer:
 def main() -> None:
     from mesa.batchrunner import batch_run
 
+    from sim.core.streams import replicate_seeds
     from sim.data import load
     from sim.data.params import Params
-    from sim.experiments.ensemble import replicate_seeds
     from sim.experiments.sweep import run_sweep
-    from sim.model.model import AfsimModel
+    from sim.model import AfsimModel
 
     scenario = load(SCENARIO)
     value = Params.make(scenario.drivers.parameters).csf_exponent

@@ -11,6 +11,7 @@ from sim.data import load
 from sim.data.params import Params
 from sim.data.problems import ValidationError
 from sim.experiments.calibrate import calibrate, load_spec
+from sim.experiments.simulate import evaluate
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tiny import FILES, write_tiny  # noqa: E402
@@ -42,9 +43,9 @@ def write_spec(tmp_path, scenario, **extra):
 def test_calibration_lowers_the_loss_below_its_start(tmp_path, static_tiny):
     scenario = load(static_tiny)
     evaluator = Evaluator(scenario, end=scenario.calibration.end)
-    start = evaluator.run(Params.make(), [1, 2])["calibration_loss"]
+    start = evaluate(evaluator, Params.make(), [1, 2])["calibration_loss"]
     assert start > 0.1
-    assert evaluator.run(Params.make({"attack_threshold": 0.9, "defection_rate": 0.0}), [1, 2])[
+    assert evaluate(evaluator, Params.make({"attack_threshold": 0.9, "defection_rate": 0.0}), [1, 2])[
         "calibration_loss"] == 0.0
     save = tmp_path / "calibration" / "tiny.yaml"
     record = calibrate(write_spec(tmp_path, static_tiny), tmp_path / "study", save=save, progress=False)

@@ -10,11 +10,12 @@ import pytest
 from conftest import copy_scenario
 
 from sim.cli.main import main
+from sim.core.streams import stream
 from sim.data import load
 from sim.data.vocabulary import HOSTILE
 from sim.experiments.golden import summary
-from sim.experiments.run import Run, tables_of, write_run
-from sim.model.model import AfsimModel, stream
+from sim.experiments.run import Run
+from sim.model import AfsimModel, tables_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"
@@ -97,8 +98,8 @@ def test_deleting_observations_changes_nothing(tmp_path, real):
     blind = load(copy)
     assert blind.observations == ()
     assert blind.drivers.hash == real.drivers.hash
-    write_run(tmp_path / "a", real, seed=3)
-    write_run(tmp_path / "b", blind, seed=3)
+    Run(real, seed=3).save(tmp_path / "a")
+    Run(blind, seed=3).save(tmp_path / "b")
     for name in ("control", "factions", "alliances", "battles"):
         assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
 
@@ -117,7 +118,8 @@ def test_batch_run_works_with_explicit_seeds(real):
     assert {r["seed"] for r in results} == {1, 2}
     direct = AfsimModel(real, seed=2, end="1993-06").run()
     by_seed = {r["seed"]: r for r in results}
-    assert by_seed[2]["kabul"] == direct.world.faction_ids[int(direct.state.control[direct.kabul])]
+    for faction in real.drivers.faction_ids:
+        assert by_seed[2][f"provinces_{faction}"] == direct.provinces_of(faction)
     assert by_seed[2]["month"] == direct.state.month
     assert by_seed[1]["month"] == by_seed[2]["month"]
 
@@ -170,7 +172,7 @@ def test_a_failed_run_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, 
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(AfsimModel, "run", boom)
     with pytest.raises(RuntimeError):
-        write_run(tmp_path / "out", real, seed=1)
+        Run(real, seed=1).save(tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -182,6 +184,6 @@ def test_bad_set_and_end_are_reported(tmp_path, capsys):
 
 
 def test_run_object_gives_dataframes(real):
-    run = Run.execute(real, seed=9, end="1992-08")
+    run = Run(real, seed=9, end="1992-08").run()
     assert set(run.factions["faction"]) == set(real.drivers.faction_ids)
     assert (run.factions["fighters"] >= 0).all()

@@ -21,9 +21,9 @@ import pytest
 
 from sim.analysis.evaluate import OUTPUTS
 from sim.cli.main import main
+from sim.core.streams import replicate_seeds
 from sim.data.dates import parse_month
 from sim.data.problems import ValidationError
-from sim.experiments.ensemble import replicate_seeds
 from sim.experiments.sweep import FAIL_POINT_ENV, load_spec, make_design, read_results, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,6 +196,7 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
     from sim.analysis.evaluate import Evaluator
     from sim.data import load
     from sim.data.params import Params
+    from sim.experiments.simulate import evaluate
 
     path = write(tmp_path, LATIN.replace("samples: 4", "samples: 2"))
     models_before = len(getattr(mesa.Agent, "_ids", {}))
@@ -205,7 +206,7 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
     scenario = load(SCENARIO)
     params = Params.make(scenario.drivers.parameters, {
         "csf_exponent": row["csf_exponent"], "defection_rate": row["defection_rate"]})
-    expected = Evaluator(scenario, end=parse_month("1995-03")).run(params, [int(row["seed"])])
+    expected = evaluate(Evaluator(scenario, end=parse_month("1995-03")), params, [int(row["seed"])])
     assert row["seed"] == replicate_seeds(11, 2)[1]
     for name in ("calibration_loss", "kabul_fall_month", "taliban_provinces_end"):
         assert row[name] == expected[name], name

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from sim.analysis.record import recorded_changes
+from sim.core.streams import replicate_seeds
 from sim.data import load
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params, parse_assignments
-from sim.experiments.ensemble import replicate_seeds
-from sim.model.model import AfsimModel
+from sim.model import AfsimModel
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,6 @@ import numpy as np
 from sim.analysis.record import record_table, recorded_changes
 from sim.analysis.scores import map_metrics, skill
 from sim.data import Scenario
-from sim.data.dates import format_month
-from sim.data.params import Params
-from sim.model.model import AfsimModel
 
 OUTPUTS = ("calibration_loss", "calibration_accuracy", "holdout_accuracy", "holdout_mean_prob",
            "holdout_skill", "kabul_fall_month", "taliban_provinces_end")
@@ -88,13 +85,3 @@ class Evaluator:
         else:
             out["taliban_provinces_end"] = float("nan")
         return out
-
-    def run(self, params: Params, seeds: list[int]) -> dict[str, float]:
-        """Run one replicate per seed with ``params`` and return their outputs."""
-        controls = np.stack([np.stack(AfsimModel(self.scenario, seed=s, end=self.end, params=params,
-                                                 collect=False)
-                                      .run().history.control) for s in seeds])
-        return self.outputs(controls)
-
-    def month_label(self, offset: float) -> str:
-        return format_month(self.start + int(round(offset)))

@@ -40,7 +40,7 @@ from sim.analysis.record import record_table, recorded_changes, relation_table, 
 from sim.core.world import build_world
 from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
-from sim.experiments.ensemble import read_tables
+from sim.data.rundir import read_tables
 
 WINDOW_SLACK = 3  # months either side for a recorded change to count as reproduced
 HIGHER_IS_BETTER = {"accuracy": True, "mean_prob": True, "brier": False, "hit_rate": True,

@@ -19,8 +19,9 @@ from sim.data import params as params_registry
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params
 from sim.data.problems import ValidationError
-from sim.experiments.ensemble import run_ensemble
-from sim.experiments.run import write_run
+from sim.experiments.ensemble import Ensemble
+from sim.experiments.executor import default_workers
+from sim.experiments.run import Run
 
 DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 
@@ -68,8 +69,8 @@ def _end(text: str | None, scenario) -> int | None:
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load(args.scenario)
     params = _params(scenario, args.set, args.defaults)
-    path = write_run(args.out, scenario, seed=args.seed, params=params,
-                     end=_end(args.end, scenario), force=args.force)
+    path = Run(scenario, seed=args.seed, params=params,
+               end=_end(args.end, scenario)).save(args.out, force=args.force)
     print(f"wrote {path}")
     return 0
 
@@ -77,10 +78,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_ensemble(args: argparse.Namespace) -> int:
     scenario = load(args.scenario)
     params = _params(scenario, args.set, args.defaults)
-    path = run_ensemble(args.out, scenario, replicates=args.replicates, root_seed=args.seed,
-                        params=params, end=_end(args.end, scenario), workers=args.workers,
-                        force=args.force, progress=not args.quiet)
-    print(f"wrote {path}")
+    ensemble = Ensemble(scenario, replicates=args.replicates, seed=args.seed, params=params,
+                        end=_end(args.end, scenario))
+    workers = default_workers() if args.workers is None else args.workers
+    ensemble.run(workers=workers, out=args.out, force=args.force, progress=not args.quiet)
+    print(f"wrote {ensemble.path}")
     return 0
 
 

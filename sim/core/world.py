@@ -72,17 +72,22 @@ class World:
         return (1.0 - weight) + weight * share
 
 
-_CACHE: dict[str, World] = {}
+_CACHE: dict[int, tuple[Drivers, World]] = {}
 
 
 def build_world(drivers: Drivers) -> World:
-    """The :class:`World` of ``drivers``, cached by their content hash (drivers are immutable)."""
-    world = _CACHE.get(drivers.hash)
-    if world is None:
+    """The :class:`World` of ``drivers``, built once per drivers *object*.
+
+    Keyed by identity and holding the object, so that two scenario objects never share a
+    world, however alike their contents or file hashes (a counterfactual edited in memory
+    runs as edited); drivers are immutable, so one object always has the same world.
+    """
+    hit = _CACHE.get(id(drivers))
+    if hit is None or hit[0] is not drivers:
         if len(_CACHE) >= 16:
             _CACHE.clear()
-        world = _CACHE[drivers.hash] = _build(drivers)
-    return world
+        hit = _CACHE[id(drivers)] = (drivers, _build(drivers))
+    return hit[1]
 
 
 def _build(d: Drivers) -> World:

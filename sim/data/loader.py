@@ -7,7 +7,6 @@ nothing is half-loaded. The format is documented in ``docs/scenario-format.md``.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -103,8 +102,6 @@ def load(path: str | Path) -> Scenario:
     totals = read_totals(meta, meta_lines, fids, start, end, sources, problems)
     problems.raise_if_any()
 
-    content_hash, drivers_hash = _hashes(yaml_path, present, folder / "sources",
-                                            head["parameter_set"])
     drivers = Drivers(
         start=start, end=end,
         alliance_mode=head["alliances"], default_relation=head["default_relation"],
@@ -112,13 +109,13 @@ def load(path: str | Path) -> Scenario:
         backers=tuple(backers), initial_control=MappingProxyType(control),
         events=tuple(sorted(events, key=lambda e: (e.date, e.line))),
         alliances=tuple(sorted(alliances, key=lambda a: (a.date, a.line))),
-        parameters=MappingProxyType(dict(head["parameters"])), hash=drivers_hash,
+        parameters=MappingProxyType(dict(head["parameters"])),
     )
     return Scenario(
         path=folder, name=head["name"], title=head["title"], description=head["description"],
         calibration=head["calibration"], holdout=head["holdout"], drivers=drivers,
         observations=tuple(sorted(observations, key=lambda o: (o.date, o.line))),
-        totals=tuple(totals), map_file=head["map"], content_hash=content_hash,
+        totals=tuple(totals), map_file=head["map"],
         parameter_set=head["parameter_set"],
         files=MappingProxyType(dict(files)),
     )
@@ -223,21 +220,3 @@ def _read_parameter_set(path: Path, problems: Problems) -> dict:
         if problem:
             problems.add(path.name, line_of(lines, ("parameters", name)), problem)
     return dict(values)
-
-
-def _hashes(yaml_path: Path, present: dict[str, Path], sources: Path,
-            parameter_set: Path | None = None) -> tuple[str, str]:
-    """(hash of every file, hash of every file except observations.csv)."""
-    everything = hashlib.sha256()
-    drivers = hashlib.sha256()
-    paths = [("scenario.yaml", yaml_path)] + sorted((k, p) for k, p in present.items())
-    if parameter_set is not None:
-        paths.append(("parameter_set", parameter_set))
-    if sources.is_dir():
-        paths += [(f"sources/{p.name}", p) for p in sorted(sources.iterdir()) if p.is_file()]
-    for key, p in paths:
-        blob = key.encode() + b"\0" + p.read_bytes() + b"\0"
-        everything.update(blob)
-        if key != "observations":
-            drivers.update(blob)
-    return everything.hexdigest(), drivers.hexdigest()

@@ -8,9 +8,11 @@ receives ``scenario.drivers`` only.
 from __future__ import annotations
 
 import copyreg
+import functools
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -159,6 +161,11 @@ class Total:
     source: str
 
 
+def digest(*parts: Any) -> str:
+    """sha256 of the ``repr`` of ``parts`` (frozen dataclasses, tuples, numbers, text)."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Drivers:
     """Everything the model is told. Observations are deliberately absent."""
@@ -175,7 +182,12 @@ class Drivers:
     events: tuple[Event, ...]
     alliances: tuple[AllianceChange, ...]
     parameters: Mapping[str, Any]
-    hash: str
+
+    @functools.cached_property
+    def hash(self) -> str:
+        """sha256 of the drivers' content: any change to any field gives another hash, so
+        it identifies what a run was told, wherever the objects came from."""
+        return digest(*(getattr(self, f.name) for f in fields(self)))
 
     @property
     def territory_ids(self) -> tuple[str, ...]:
@@ -211,9 +223,14 @@ class Scenario:
     observations: tuple[Observation, ...]
     totals: tuple[Total, ...]
     map_file: Path | None
-    content_hash: str
     files: Mapping[str, str] = field(repr=False)
     parameter_set: Path | None = None  # file the parameters came from (e.g. a calibration)
+
+    @functools.cached_property
+    def content_hash(self) -> str:
+        """sha256 of the scenario's content (drivers and record, not where it is stored)."""
+        return digest(self.name, self.title, self.description, self.calibration, self.holdout,
+                      self.drivers.hash, self.observations, self.totals)
 
     @property
     def start(self) -> int:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import multiprocessing as mp
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +26,16 @@ import numpy as np
 import optuna
 import yaml
 
-from sim import __version__
+from sim._version import __version__
 from sim.analysis.evaluate import Evaluator
+from sim.core.streams import replicate_seeds
 from sim.data import Scenario, load
 from sim.data.params import BY_NAME, Params
 from sim.data.problems import Problems
 from sim.data.yamlio import line_of, load_yaml
-from sim.experiments.ensemble import replicate_seeds
-from sim.model.model import AfsimModel
+from sim.experiments.executor import imap
+from sim.experiments.simulate import evaluate
+from sim.model import AfsimModel
 
 SPEC_KEYS = {"scenario", "parameters", "trials", "replicates", "seed", "startup_trials",
              "holdout_replicates", "workers"}
@@ -163,11 +163,11 @@ def _finished(study: optuna.Study) -> int:
     return sum(t.state in states for t in study.trials)
 
 
-def _worker(spec_path: str, out: str, index: int, trials: int) -> None:
-    spec = load_spec(spec_path)
-    scenario = load(spec.scenario)
-    study = _study(spec, Path(out), seed_offset=index)
+def _worker(ctx: tuple[CalibrationSpec, Scenario, Path], index: int, trials: int) -> int:
+    spec, scenario, out = ctx
+    study = _study(spec, out, seed_offset=index)
     study.optimize(_objective(spec, scenario, Params.make()), n_trials=trials)
+    return trials
 
 
 def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Path | None = None,
@@ -199,15 +199,9 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
                        show_progress_bar=progress)
     elif remaining:
         shares = [remaining // workers + (i < remaining % workers) for i in range(workers)]
-        ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-        procs = [ctx.Process(target=_worker, args=(str(spec.path), str(out), i, n))
-                 for i, n in enumerate(shares) if n]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-            if p.exitcode != 0:
-                raise RuntimeError(f"a calibration worker failed (exit code {p.exitcode})")
+        tasks = [(i, n) for i, n in enumerate(shares) if n]
+        for _ in imap(_worker, tasks, (spec, scenario, out), workers=len(tasks)):
+            pass
         study = _study(spec, out)
     return _write_result(spec, scenario, study, out, save)
 
@@ -226,7 +220,7 @@ def _write_result(spec: CalibrationSpec, scenario: Scenario, study: optuna.Study
     calibrated = defaults.replace(**best.params)
     evaluator = Evaluator(scenario)
     seeds = replicate_seeds(spec.seed + 1, spec.holdout_replicates)  # fresh seeds for the check
-    scores = {"default": evaluator.run(defaults, seeds), "calibrated": evaluator.run(calibrated, seeds)}
+    scores = {"default": evaluate(evaluator, defaults, seeds), "calibrated": evaluate(evaluator, calibrated, seeds)}
     record = {
         "parameters": {k: round(float(v), 6) for k, v in best.params.items()},
         "provenance": {

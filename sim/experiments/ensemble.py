@@ -1,135 +1,205 @@
-"""Replicates of one scenario and parameter set, on local processes.
+"""Replicates of one scenario and parameter set (Starsim's ``MultiSim``).
 
-Replicate seeds are spawned from one root seed with numpy's ``SeedSequence``, so a
-replicate's seed depends only on the root seed and its number. Workers return each
-replicate's tables as CSV text; the parent writes them strictly in replicate order as
-they become available, so the files are byte-identical whatever the number of workers.
+::
+
+    ens = sim.Ensemble(scenario, replicates=50, seed=1).run(workers=2)
+    ens.scores()                 # the numbers of scores.json, in memory
+    ens.save("runs/x")           # the run directory
+    sim.Ensemble.load("runs/x")  # back again
+
+Replicate seeds are spawned from one root seed (:func:`sim.core.streams.replicate_seeds`), so
+a replicate's seed depends only on the root seed and its number. Replicates run on the
+shared executor (:mod:`sim.experiments.executor`) and come back in replicate order, so the
+files are byte-identical whatever the number of workers. The scenario object itself goes to
+the workers: an ensemble of an edited scenario runs the edit.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import json
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.data import Scenario, load
+from sim.analysis.scores import Scorer, alliance_mode, load_run_scenario
+from sim.core.streams import replicate_seeds
+from sim.data import Drivers, Params, Scenario
 from sim.data.dates import to_month
-from sim.data.params import Params
-from sim.experiments.run import TABLES, RunDirectory, manifest, tables_of
-from sim.model.model import AfsimModel
+from sim.data.rundir import TABLES, RunDirectory, csv_text, manifest, read_tables
+from sim.experiments.executor import imap
+from sim.experiments.run import resolve_params, resolve_scenario
+from sim.model import AfsimModel, tables_of
 
 
-def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
-    """Seeds of replicates 0..n-1, spawned from ``root_seed`` (independent streams)."""
-    children = np.random.SeedSequence(root_seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+@dataclass(frozen=True, eq=False)
+class _Context:
+    drivers: Drivers
+    params: Params
+    end: int
+    as_text: bool
 
 
-_WORKER: dict = {}
+def _replicate(ctx: _Context, replicate: int, seed: int) -> dict[str, Any]:
+    model = AfsimModel(ctx.drivers, seed=seed, end=ctx.end, params=ctx.params,
+                       collect=False).run()
+    tables = tables_of(model, replicate)
+    return csv_text(tables) if ctx.as_text else tables
 
 
-def _init_worker(scenario_path: str, params: Params, end: int | None) -> None:
-    _WORKER["scenario"] = load(scenario_path)
-    _WORKER["params"] = params
-    _WORKER["end"] = end
+class Ensemble:
+    """Replicates of a scenario with one parameter set.
 
+    Args:
+        scenario: a :class:`Scenario` or a scenario folder.
+        replicates: number of replicates (>= 1).
+        seed: root seed the replicate seeds are spawned from.
+        end, params, defaults, **overrides: as for :class:`~sim.experiments.run.Run`.
+    """
 
-def _csv_tables(scenario: Scenario, params: Params, end: int | None, replicate: int,
-                seed: int) -> dict[str, str]:
-    model = AfsimModel(scenario, seed=seed, end=end, params=params, collect=False).run()
-    return {name: df.to_csv(header=False, index=False, lineterminator="\n")
-            for name, df in tables_of(model, replicate).items()}
+    def __init__(self, scenario: Scenario | str | Path, replicates: int = 100, seed: int = 0, *,
+                 end: int | str | None = None, params: Params | dict | None = None,
+                 defaults: bool = False, **overrides: Any):
+        if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
+            raise ValueError(f"--replicates must be at least 1, got {replicates!r}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self.scenario = resolve_scenario(scenario)
+        self.params = resolve_params(self.scenario, params, defaults, overrides)
+        self.root_seed = seed
+        self.seeds = replicate_seeds(seed, replicates)
+        self.end = to_month(end, self.scenario.end)
+        self.path: Path | None = None
+        self._tables: dict[str, pd.DataFrame] = {}
 
+    @property
+    def replicates(self) -> int:
+        return len(self.seeds)
 
-def _task(replicate: int, seed: int) -> tuple[int, dict[str, str]]:
-    return replicate, _csv_tables(_WORKER["scenario"], _WORKER["params"], _WORKER["end"],
-                                  replicate, seed)
+    def _results(self, as_text: bool, workers: int, scheduler: str | None) -> Iterator[Any]:
+        ctx = _Context(self.scenario.drivers, self.params, self.end, as_text)
+        tasks = ((i, seed) for i, seed in enumerate(self.seeds))
+        return imap(_replicate, tasks, ctx, workers=min(workers, self.replicates),
+                    scheduler=scheduler, ordered=True)
 
+    def run(self, workers: int = 1, scheduler: str | None = None, out: str | Path | None = None,
+            force: bool = False, progress: bool = False,
+            on_replicate: Callable[[int], None] | None = None) -> Ensemble:
+        """Run every replicate; return self.
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        With ``out`` the tables stream to that run directory (memory stays flat, however many
+        replicates) and are read back from it when asked for; otherwise they stay in memory.
+        """
+        bar = tqdm(total=self.replicates, unit="run", disable=not progress, file=sys.stderr,
+                   desc="ensemble")
+        try:
+            if out is not None:
+                directory = RunDirectory(out, force=force)
+                results = self._results(True, workers, scheduler)
+                try:
+                    for replicate, texts in enumerate(results):
+                        directory.append_text(texts)
+                        bar.update(1)
+                        if on_replicate:
+                            on_replicate(replicate)
+                    directory.finish(self.manifest())
+                except BaseException:
+                    results.close()
+                    directory.abort()
+                    raise
+                self.path, self._tables = directory.path, {}
+            else:
+                parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+                for replicate, tables in enumerate(self._results(False, workers, scheduler)):
+                    for name in TABLES:
+                        parts[name].append(tables[name])
+                    bar.update(1)
+                    if on_replicate:
+                        on_replicate(replicate)
+                self._tables = {name: pd.concat(frames, ignore_index=True)
+                                for name, frames in parts.items()}
+        finally:
+            bar.close()
+        return self
 
+    def manifest(self) -> dict:
+        return manifest(self.scenario, self.params, self.seeds, self.end,
+                        root_seed=self.root_seed, command="ensemble")
 
-def iter_replicates(scenario: Scenario, params: Params, seeds: list[int], end: int | None,
-                    workers: int) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(replicate, CSV text per table)`` in replicate order."""
-    if workers <= 1:
-        for i, seed in enumerate(seeds):
-            yield i, _csv_tables(scenario, params, end, i, seed)
-        return
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(str(scenario.path), params, end)) as pool:
-        pending = {}
-        done: dict[int, dict[str, str]] = {}
-        queue = iter(enumerate(seeds))
-        next_out = 0
+    # -- results ---------------------------------------------------------------------------
 
-        def submit() -> None:
-            item = next(queue, None)
-            if item is not None:
-                pending[pool.submit(_task, *item)] = item[0]
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        if not self._tables:
+            if self.path is None:
+                raise RuntimeError("this ensemble has not been run yet: call .run() first")
+            self._tables = read_tables(self.path)
+        return self._tables
 
-        for _ in range(workers * 4):  # bounded look-ahead: memory stays flat
-            submit()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                del pending[future]
-                replicate, tables = future.result()
-                done[replicate] = tables
-                submit()
-            while next_out in done:
-                yield next_out, done.pop(next_out)
-                next_out += 1
+    @property
+    def control(self) -> pd.DataFrame:
+        return self.tables["control"]
+
+    @property
+    def factions(self) -> pd.DataFrame:
+        return self.tables["factions"]
+
+    @property
+    def alliances(self) -> pd.DataFrame:
+        return self.tables["alliances"]
+
+    @property
+    def battles(self) -> pd.DataFrame:
+        return self.tables["battles"]
+
+    def scores(self) -> dict:
+        """The scores of ``scores.json`` (same definitions, same numbers), in memory."""
+        scorer = Scorer(self.scenario, self.control, self.alliances,
+                        alliance_mode(self.scenario, self.params.to_dict()))
+        return scorer.scores()
+
+    def save(self, out: str | Path, force: bool = False) -> Path:
+        """Write the run directory from the tables in memory; return its path."""
+        tables = self.tables
+        directory = RunDirectory(out, force=force)
+        try:
+            for replicate in range(self.replicates):
+                directory.append_text(csv_text(
+                    {name: df[df["replicate"] == replicate] for name, df in tables.items()}))
+            directory.finish(self.manifest())
+        except BaseException:
+            directory.abort()
+            raise
+        self.path = directory.path
+        return directory.path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Ensemble:
+        """An ensemble from its run directory (the scenario found through the manifest)."""
+        path = Path(path)
+        tables = read_tables(path)
+        meta = json.loads((path / "manifest.json").read_text())
+        scenario = load_run_scenario(path, meta)
+        ens = cls.__new__(cls)
+        ens.scenario = scenario
+        ens.params = Params.make(meta["parameters"])
+        ens.root_seed = meta.get("root_seed")
+        ens.seeds = [int(s) for s in meta["seeds"]]
+        ens.end = to_month(meta["end"], scenario.end)
+        ens.path = path
+        ens._tables = tables
+        return ens
 
 
 def run_ensemble(out: str | Path, scenario: Scenario | str | Path, replicates: int,
-                 root_seed: int, params: Params | None = None, end: int | None = None,
-                 workers: int | None = None, force: bool = False, progress: bool = True,
-                 on_replicate: Callable[[int], None] | None = None) -> Path:
-    """Run ``replicates`` replicates and write the run directory; return its path."""
-    if replicates < 1:
-        raise ValueError(f"--replicates must be at least 1, got {replicates}")
-    scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
-    params = params if params is not None else Params.make(scenario.drivers.parameters)
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise ValueError(f"--workers must be at least 1, got {workers}")
-    end = None if end is None else to_month(end, scenario.drivers.end)
-    seeds = replicate_seeds(root_seed, replicates)
-    directory = RunDirectory(out, force=force)
-    bar = tqdm(total=replicates, unit="run", disable=not progress, file=sys.stderr,
-               desc="ensemble")
-    try:
-        for replicate, tables in iter_replicates(scenario, params, seeds, end,
-                                                 min(workers, replicates)):
-            for name in TABLES:
-                directory._handles[name].write(tables[name])
-            bar.update(1)
-            if on_replicate:
-                on_replicate(replicate)
-        last = end if end is not None else scenario.drivers.end
-        directory.finish(manifest(scenario, params, seeds, last, root_seed=root_seed,
-                                  command="ensemble"))
-    except BaseException:
-        directory.abort()
-        raise
-    finally:
-        bar.close()
-    return directory.path
-
-
-def read_tables(path: str | Path) -> dict[str, pd.DataFrame]:
-    """The tables of a finished run directory (refuses one without a manifest)."""
-    path = Path(path)
-    if not (path / "manifest.json").is_file():
-        raise FileNotFoundError(f"{path}: not a finished run directory (no manifest.json)")
-    return {name: pd.read_csv(path / f"{name}.csv", keep_default_na=False) for name in TABLES}
+                 root_seed: int, params: Params | None = None, end: int | str | None = None,
+                 workers: int = 1, scheduler: str | None = None, force: bool = False,
+                 progress: bool = True) -> Path:
+    """Run ``replicates`` replicates into the run directory ``out``; return its path."""
+    ens = Ensemble(scenario, replicates, root_seed, end=end, params=params)
+    ens.run(workers=workers, scheduler=scheduler, out=out, force=force, progress=progress)
+    return Path(out)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sim.experiments.run import tables_of
-from sim.model.model import AfsimModel
+from sim.model import AfsimModel, tables_of
 
 GOLDEN_SEED = 20260401
 GOLDEN_END = "1993-12"

@@ -26,7 +26,6 @@ another's draws.
 from __future__ import annotations
 
 import dataclasses
-import zlib
 from pathlib import Path
 
 import mesa
@@ -34,8 +33,9 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from sim.core.state import State, initial_state
+from sim.core.streams import stream
 from sim.core.world import build_world
-from sim.data import Scenario, load
+from sim.data import Drivers, Scenario, load
 from sim.data.dates import to_month
 from sim.data.params import Params
 from sim.data.vocabulary import ALLIED, HOSTILE, TERRAIN_CODES
@@ -52,7 +52,6 @@ from sim.mechanisms import (
 from sim.model.agents import Backer, Faction, TerritoryCell
 from sim.model.history import History
 
-DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 STREAMS = ("offensives", "combat", "defection")
 
 
@@ -68,16 +67,21 @@ def _forget_model(model: mesa.Model) -> None:
         ids.pop(model, None)
 
 
-def stream(seed: int, name: str) -> np.random.Generator:
-    """The random generator of one mechanism for one seed."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode()),)))
+def drivers_of(scenario: Drivers | Scenario | str | Path) -> Drivers:
+    """The drivers of a scenario object or folder: all the model is ever given."""
+    if isinstance(scenario, Drivers):
+        return scenario
+    if isinstance(scenario, Scenario):
+        return scenario.drivers
+    return load(scenario).drivers
 
 
 class AfsimModel(mesa.Model):
     """A run of a scenario with one parameter set and one seed.
 
     Args:
-        scenario: a loaded :class:`Scenario` or the path of a scenario folder.
+        scenario: the scenario's :class:`Drivers`, a loaded :class:`Scenario` (only its
+            drivers are kept: the model never holds observations) or a scenario folder.
         seed: non-negative integer; the only source of randomness.
         end: last month to simulate (month index, or ``YYYY-MM``); default the scenario's.
         params: a :class:`Params`; keyword overrides are applied on top (names from the
@@ -86,12 +90,11 @@ class AfsimModel(mesa.Model):
             Our own runners read :attr:`history` and switch it off.
     """
 
-    def __init__(self, scenario: Scenario | str | Path = DEFAULT_SCENARIO, seed: int = 0,
+    def __init__(self, scenario: Drivers | Scenario | str | Path, seed: int = 0,
                  end: int | str | None = None, params: Params | None = None,
                  collect: bool = True, **overrides):
         super().__init__(seed=seed)
-        self.scenario = scenario if isinstance(scenario, Scenario) else load(scenario)
-        drivers = self.scenario.drivers
+        self.drivers = drivers = drivers_of(scenario)
         base = params if params is not None else Params.make(drivers.parameters)
         self.params = base.replace(**overrides) if overrides else base
         self.run_seed = int(seed)
@@ -104,11 +107,10 @@ class AfsimModel(mesa.Model):
         self.history = History()
         self._derive_constants()
         self._build_agents()
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "month": lambda m: m.state.month,
-            "kabul": lambda m: m.world.faction_ids[int(m.state.control[m.kabul])],
-            "taliban_provinces": lambda m: m.provinces_of("taliban"),
-        })
+        reporters = {"month": lambda m: m.state.month}
+        for faction in self.world.faction_ids:
+            reporters[f"provinces_{faction}"] = (lambda m, f=faction: m.provinces_of(f))
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.history.record(self.state)
         self.collect = collect
         self.running = self.state.month < self.end
@@ -136,11 +138,10 @@ class AfsimModel(mesa.Model):
         sect = np.array(w.faction_sect)
         self.static_affinity = alliances.affinity(ethnic, sect, self.shared_backer)
         self.volunteer_pairs = [(int(b), int(f)) for b, f in np.argwhere(w.volunteers > 0)]
-        self.kabul = w.territory_ids.index("AF-KAB") if "AF-KAB" in w.territory_ids else 0
         self.province_mask = w.is_province
 
     def _build_agents(self) -> None:
-        w, d = self.world, self.scenario.drivers
+        w, d = self.world, self.drivers
         self.space = Network(w.graph, random=self.random, cell_klass=TerritoryCell)
         for i, territory in enumerate(d.territories):
             self.space._cells[territory.id].bind(self, i, territory)
@@ -153,10 +154,6 @@ class AfsimModel(mesa.Model):
             return 0
         f = self.world.faction_ids.index(faction)
         return int(np.count_nonzero(self.state.control[self.province_mask] == f))
-
-    def provinces_held(self) -> dict[str, int]:
-        held = np.bincount(self.state.control[self.province_mask], minlength=self.world.n_factions)
-        return dict(zip(self.world.faction_ids, held.tolist(), strict=True))
 
     # -- one month -----------------------------------------------------------------------
 
@@ -268,7 +265,10 @@ class AfsimModel(mesa.Model):
 
     def run(self) -> AfsimModel:
         """Step to the last month; return self."""
-        while self.running:
-            self.step()
+        try:
+            while self.running:
+                self.step()
+        finally:
+            _forget_model(self)
         return self
 

@@ -25,8 +25,8 @@ from sim.analysis.scores import WINDOW_SLACK, alliance_mode, load_run_scenario
 from sim.data import Scenario
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params
+from sim.data.rundir import read_tables
 from sim.data.vocabulary import RELATION_NAMES
-from sim.experiments.ensemble import read_tables
 from sim.report import figures as plots
 from sim.report.style import CONTESTED, faction_name
 
