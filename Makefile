@@ -37,7 +37,7 @@ test: $(STAMP)
 
 # Refit the calibrated parameter set (about 40 s) and save it where the scenario reads it.
 calibrate: $(STAMP)
-	$(AFSIM) calibrate calibration/spec.yaml --out $(RUNS)/calibration --save calibration/afghanistan_1992_1996.yaml
+	$(AFSIM) calibrate calibration/spec.yaml --out $(RUNS)/calibration --save scenarios/afghanistan_1992_1996/calibrated.yaml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py

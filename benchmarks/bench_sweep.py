@@ -187,12 +187,12 @@ def main() -> None:
                                 display_progress=False)
         batch[processes] = len(results) / timer.seconds
         assert len(results) == 200
-        by_seed = {r["seed"]: r["taliban_provinces"] for r in results}
+        by_seed = {r["seed"]: r["provinces_taliban"] for r in results}
         del results
         print(f"batch_run processes={processes} 200 runs  {timer.seconds:6.2f} s  "
               f"{batch[processes]:6.1f} runs/s  (other_cpu_s={timer.other:.1f})")
     mismatched = sum(by_seed[s] != t for s, t in
-                     zip(seeds, tables[2]["taliban_provinces_end"], strict=True))
+                     zip(seeds, tables[2]["focus_provinces_end"], strict=True))
     print(f"same runs: Taliban provinces at the end differ for {mismatched} of 200 seeds")
     print(f"ours_1w/batch_run_1p={ours[1] / batch[1]:.2f}")
     print(f"wall_1000_s={wall:.2f} peak_mb={memory.pss / 2**20:.0f} (PSS sum; RSS sum "

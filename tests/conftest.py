@@ -1,12 +1,8 @@
 """Shared fixtures: the real scenario, loaded once, and editable copies of it.
 
 ``scenario_copy`` copies ``scenarios/afghanistan_1992_1996`` (with ``sources/``) into a
-temporary folder. The loader checks that the ``map:`` file of ``scenario.yaml`` exists
-(``../maps/...``, relative to the scenario folder), so ``scenarios/maps`` is copied too and
-the relative layout is kept::
-
-    tmp_path/scenarios/afghanistan_1992_1996/...
-    tmp_path/scenarios/maps/...
+temporary folder, ``tmp_path/scenarios/afghanistan_1992_1996``: a scenario folder is
+self-contained (its map ships with afsim, its calibrated set is in the folder).
 
 ``edit`` wraps that copy in a :class:`ScenarioEditor` to change a CSV cell, add or delete a
 row, or rewrite part of a YAML file, and to find the line a test expects in a message.
@@ -37,22 +33,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS_DIR = REPO_ROOT / "scenarios"
 SCENARIO_NAME = "afghanistan_1992_1996"
 SCENARIO_DIR = SCENARIOS_DIR / SCENARIO_NAME
-MAPS_DIR = SCENARIOS_DIR / "maps"
 
 
-def copy_scenario(root: Path, name: str = SCENARIO_NAME, *, maps: bool = True) -> Path:
-    """Copy scenario ``name`` to ``root/scenarios/name`` (and the maps next to it).
-
-    Returns the copied scenario folder. With ``maps=False`` the maps are expected to be
-    in ``root/scenarios/maps`` already (copy them once, scenarios many times).
-    """
+def copy_scenario(root: Path, name: str = SCENARIO_NAME, **_ignored) -> Path:
+    """Copy scenario ``name`` to ``root/scenarios/name``; return the copied folder."""
     target = root / "scenarios" / name
     shutil.copytree(SCENARIOS_DIR / name, target)
-    if maps and not (root / "scenarios" / "maps").exists():
-        shutil.copytree(MAPS_DIR, root / "scenarios" / "maps")
-    # the scenario's parameter_set lives in ../../calibration
-    if maps and not (root / "calibration").exists():
-        shutil.copytree(SCENARIOS_DIR.parent / "calibration", root / "calibration")
     return target
 
 

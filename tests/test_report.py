@@ -147,7 +147,7 @@ def test_every_score_of_both_windows_is_shown(report):
                        "skill_vs_diffusion"):
             for metric in scores[window][column]:
                 assert f"{window}.{column}.{metric}" in parsed.cells
-    for key in ("kabul_fall.fell_share", "kabul_fall.median", "replicates"):
+    for key in ("capital_fall.fell_share", "capital_fall.median", "replicates"):
         assert key in parsed.cells
 
 

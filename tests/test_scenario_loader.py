@@ -618,10 +618,60 @@ def _(ed):
 
 @case("map file not found")
 def _(ed):
-    ed.replace("scenario.yaml", "map: ../maps/afghanistan_provinces.geojson",
-               "map: ../maps/nowhere.geojson")
+    ed.replace("scenario.yaml", "map: afghanistan_provinces.geojson",
+               "map: nowhere.geojson")
     return "scenario.yaml", ed.line_of("scenario.yaml", "map:"), (
-        "map file '../maps/nowhere.geojson' not found",)
+        "map file 'nowhere.geojson' not found",)
+
+
+@case("map outside the folder")
+def _(ed):
+    ed.replace("scenario.yaml", "map: afghanistan_provinces.geojson",
+               "map: ../afghanistan_provinces.geojson")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "map:"), (
+        "map file '../afghanistan_provinces.geojson' not found (a file name in the scenario folder",)
+
+
+@case("parameter set outside the folder")
+def _(ed):
+    ed.replace("scenario.yaml", "parameter_set: calibrated.yaml",
+               "parameter_set: ../calibrated.yaml")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "parameter_set:"), (
+        "parameter set '../calibrated.yaml' not found",)
+
+
+@case("capital not a territory")
+def _(ed):
+    ed.replace("scenario.yaml", "capital: AF-KAB", "capital: AF-XXX")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "capital:"), (
+        "capital 'AF-XXX' is not a territory of territories.csv",)
+
+
+@case("focus faction unknown")
+def _(ed):
+    ed.replace("scenario.yaml", "focus_faction: taliban", "focus_faction: talib")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "focus_faction:"), (
+        "focus_faction 'talib' is not a faction of factions.yaml",)
+
+
+@case("ethnic group without its column")
+def _(ed):
+    ed.replace("scenario.yaml", "ethnic_groups: [pashtun,", "ethnic_groups: [baloch, pashtun,")
+    return "territories.csv", 1, ("missing column(s): baloch",)
+
+
+@case("faction colour not a colour")
+def _(ed):
+    ed.replace("factions.yaml", 'colour: "#0072B2"', "colour: blue")
+    return "factions.yaml", ed.line_of("factions.yaml", "colour: blue"), (
+        "faction jamiat: colour must be #RRGGBB, got 'blue'",)
+
+
+@case("map month outside the window")
+def _(ed):
+    ed.replace("scenario.yaml", 'map_months: ["1992-04",', 'map_months: ["1991-04",')
+    return "scenario.yaml", ed.line_of("scenario.yaml", "map_months:"), (
+        "map month 1991-04 is outside the scenario window",)
 
 
 @case("day out of range")
@@ -647,7 +697,7 @@ def _(ed):
 @case("bad territory id")
 def _(ed):
     line = _set(ed, "territories.csv", {"id": "AF-BDS"}, "id", "af-bds")
-    return "territories.csv", line, ("territory id 'af-bds' is not an ISO 3166-2:AF code",)
+    return "territories.csv", line, ("territory id 'af-bds' is not an ISO 3166-2 subdivision code",)
 
 
 # Regressions for crashes found while writing these tests (fixed in sim/).
@@ -716,7 +766,7 @@ def _(ed):
 
 @case("map name with a NUL byte")
 def _(ed):
-    ed.replace("scenario.yaml", "map: ../maps/afghanistan_provinces.geojson", 'map: "a\\0b"')
+    ed.replace("scenario.yaml", "map: afghanistan_provinces.geojson", 'map: "a\\0b"')
     return "scenario.yaml", ed.line_of("scenario.yaml", "map:"), ("map file", "not found")
 
 
@@ -792,9 +842,21 @@ def test_missing_folder(tmp_path):
     assert [p.message for p in problems] == ["scenario folder not found"]
 
 
-def test_copy_uses_its_own_map(tmp_path):
+def test_a_copied_folder_loads_anywhere_with_its_calibrated_set(tmp_path):
+    import shutil
+    copy = tmp_path / "deep" / "elsewhere" / "mine"
+    shutil.copytree(SCENARIO_DIR, copy)
+    loaded = load(copy)
+    assert loaded.parameter_set == copy / "calibrated.yaml"
+    assert loaded.drivers.parameters == load(SCENARIO_DIR).drivers.parameters
+    assert loaded.map_file is not None and loaded.map_file.is_file()
+
+
+def test_a_map_in_the_folder_wins_over_the_shipped_one(tmp_path):
     copy = copy_scenario(tmp_path)
-    assert load(copy).map_file == (tmp_path / "scenarios/maps/afghanistan_provinces.geojson")
+    shipped = load(copy).map_file
+    (copy / shipped.name).write_bytes(shipped.read_bytes())
+    assert load(copy).map_file == copy / shipped.name
 
 
 # =========================================================================== afsim validate

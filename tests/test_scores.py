@@ -125,8 +125,8 @@ def test_diffusion_rate_is_the_best_on_the_calibration_window(scorer):
     assert hold[0, 2].tolist() == pytest.approx([0.5, 0.5])
 
 
-def test_kabul_fall_by_hand(scorer):
-    k = scorer.kabul_fall("AF-CCC")
+def test_capital_fall_by_hand(scorer):
+    k = scorer.capital_fall("AF-CCC")
     assert k["recorded"] == "2000-05" and k["faction"] == "red"
     assert k["fell_share"] == 0.5 and k["months"] == {"2000-05": 1}
     assert k["median"] is None                 # only half the replicates: no median month
@@ -155,7 +155,7 @@ def test_score_cli_writes_scores_json(tmp_path, capsys):
     for window in ("calibration", "holdout"):
         for key in ("model", "persistence", "diffusion", "skill_vs_persistence", "skill_vs_diffusion"):
             assert "accuracy" in data[window][key]
-    assert data["kabul_fall"]["recorded"] == "1996-09"
+    assert data["capital_fall"]["recorded"] == "1996-09"
     assert f"{data['holdout']['model']['accuracy']:.3f}" in printed
 
 

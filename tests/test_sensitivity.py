@@ -38,22 +38,22 @@ parameters:
 
 
 def test_a_parameter_without_effect_gets_zero_and_others_do_not(morris_sweep):
-    table = sensitivity.analyse(morris_sweep, ("holdout_skill", "taliban_provinces_end"))
+    table = sensitivity.analyse(morris_sweep, ("holdout_skill", "focus_provinces_end"))
     assert len(table) == 2 * 3
     row = table.set_index(["output", "parameter"])
-    for output in ("holdout_skill", "taliban_provinces_end"):
+    for output in ("holdout_skill", "focus_provinces_end"):
         assert row.loc[(output, "balance_weight"), "mu_star"] == 0.0
-    assert row.loc[("taliban_provinces_end", "defection_rate"), "mu_star"] > 0
+    assert row.loc[("focus_provinces_end", "defection_rate"), "mu_star"] > 0
     assert (table["mu_star_conf"].dropna() >= 0).all()
 
 
 def test_sensitivity_cli_writes_table_plot_and_json(morris_sweep, capsys):
-    assert main(["sensitivity", str(morris_sweep), "--outputs", "taliban_provinces_end",
-                 "kabul_fall_month"]) == 0
+    assert main(["sensitivity", str(morris_sweep), "--outputs", "focus_provinces_end",
+                 "capital_fall_month"]) == 0
     out = capsys.readouterr().out
     assert "balance_weight" in out
     records = json.loads((morris_sweep / "sensitivity.json").read_text())
-    assert {r["output"] for r in records} == {"taliban_provinces_end", "kabul_fall_month"}
+    assert {r["output"] for r in records} == {"focus_provinces_end", "capital_fall_month"}
     png = (morris_sweep / "sensitivity.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     title, body = sensitivity_section(morris_sweep, morris_sweep / "report")

@@ -20,6 +20,7 @@ calibration: {start: "2000-01", end: "2000-03"}
 holdout: {start: "2000-04", end: "2000-06"}
 alliances: recorded
 default_relation: hostile
+ethnic_groups: [pashtun, tajik, hazara, uzbek, other]
 files:
   territories: territories.csv
   adjacency: adjacency.csv

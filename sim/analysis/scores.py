@@ -266,12 +266,16 @@ class Scorer:
                 total += len(months)
         return agree / total if total else None
 
-    def kabul_fall(self, capital: str = "AF-KAB") -> dict:
-        """When the record's last new holder of the capital takes it, against the record."""
-        kabul = self.changes[self.changes["territory"] == capital]
-        if kabul.empty:
-            return {"recorded": None}
-        last = kabul.iloc[-1]
+    def capital_fall(self, capital: str | None = None) -> dict:
+        """When the record's last new holder of the capital takes it, against the record.
+
+        ``capital``: a territory id; default the scenario's ``capital``.
+        """
+        capital = capital or self.scenario.capital
+        falls = self.changes[self.changes["territory"] == capital]
+        if capital is None or falls.empty:
+            return {"recorded": None, "territory": capital}
+        last = falls.iloc[-1]
         held = self.held_by(capital, last["new"])
         firsts = [self.months[int(np.argmax(row))] for row in held if row.any()]
         counts = pd.Series(firsts, dtype=object).value_counts().sort_index()
@@ -282,7 +286,7 @@ class Scorer:
             # median month over all replicates, a run that never falls counting as latest
             ordered = sorted(firsts) + ["never"] * (self.replicates - len(firsts))
             median = ordered[(self.replicates - 1) // 2]
-        return {"recorded": last["date"], "faction": last["new"],
+        return {"recorded": last["date"], "faction": last["new"], "territory": capital,
                 "fell_share": len(firsts) / self.replicates,
                 "months": {k: int(v) for k, v in counts.items()},
                 "median": median,
@@ -305,7 +309,7 @@ class Scorer:
                     for key, higher in HIGHER_IS_BETTER.items()}
             result[name] = entry
             result["changes"] += [dict(d, window=name) for d in details]
-        result["kabul_fall"] = self.kabul_fall()
+        result["capital_fall"] = self.capital_fall()
         return result
 
 
@@ -364,9 +368,9 @@ def format_table(scores: dict) -> str:
                          f"{cell(entry['diffusion'].get(key)):>10}"
                          f"{cell(entry['skill_vs_persistence'].get(key)):>9}"
                          f"{cell(entry['skill_vs_diffusion'].get(key)):>9}")
-    k = scores["kabul_fall"]
+    k = scores["capital_fall"]
     if k.get("recorded"):
-        lines.append(f"Kabul falls to {k['faction']} (recorded {k['recorded']}): in "
+        lines.append(f"{k['territory']} falls to {k['faction']} (recorded {k['recorded']}): in "
                      f"{k['fell_share']:.0%} of replicates; median {k['median'] or 'never'}; "
                      f"months {k['months']}")
     lines.append(f"diffusion rate fitted on the calibration window: {scores['diffusion_rate']}")

@@ -126,13 +126,13 @@ def headline(scores: dict) -> str:
 
     def f(x):
         return "—" if x is None else f"{x:.3f}"
-    k = scores["kabul_fall"]
+    k = scores["capital_fall"]
     return (f"hold-out {hold['window']}: accuracy {f(hold['model']['accuracy'])} "
             f"(persistence {f(hold['persistence']['accuracy'])}, diffusion {f(hold['diffusion']['accuracy'])}); "
             f"skill vs persistence {f(hold['skill_vs_persistence']['accuracy'])}, "
             f"vs diffusion {f(hold['skill_vs_diffusion']['accuracy'])}; "
             f"recorded changes hit {f(hold['model']['hit_rate'])}; "
-            f"Kabul falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of replicates "
+            f"{k.get('territory')} falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of replicates "
             f"(recorded {k.get('recorded')}, median {k.get('median') or 'never'})")
 
 
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="calibration spec (YAML), e.g. calibration/spec.yaml")
     p.add_argument("--out", required=True, help="study directory (run again to resume)")
     p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1: reproducible)")
-    p.add_argument("--save", help="also write the calibrated set here, e.g. calibration/afghanistan_1992_1996.yaml")
+    p.add_argument("--save", help="also write the calibrated set here, e.g. scenarios/afghanistan_1992_1996/calibrated.yaml")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="write DIR/report/index.html with maps, plots and scores")
@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help="Morris or Sobol indices from a finished morris/sobol sweep")
     p.add_argument("dir", help="sweep directory")
     p.add_argument("--outputs", nargs="+", default=None,
-                   help="outputs to analyse (default: holdout_skill kabul_fall_month taliban_provinces_end)")
+                   help="outputs to analyse (default: holdout_skill capital_fall_month focus_provinces_end)")
     p.set_defaults(func=cmd_sensitivity)
     add_sweep_parser(sub)
     p = sub.add_parser("params", help="list the parameter registry")

@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 from sim.data.schema import Drivers, Event
-from sim.data.vocabulary import ALLIED, ETHNIC_GROUPS, LINK_CODES, NEVER, RELATION_CODES
+from sim.data.vocabulary import ALLIED, LINK_CODES, NEVER, RELATION_CODES
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +27,7 @@ class World:
     backer_ids: tuple[str, ...]
     population: np.ndarray        # [T] persons
     ethnic_share: np.ndarray      # [T, E]
-    faction_ethnic: np.ndarray    # [F] index into ETHNIC_GROUPS
+    faction_ethnic: np.ndarray    # [F] index into the scenario's ethnic groups
     faction_sect: tuple[str, ...]
     is_province: np.ndarray       # [T] bool
     strategic_weight: np.ndarray  # [T]
@@ -114,8 +114,8 @@ def _build(d: Drivers) -> World:
         faction_ids=fids,
         backer_ids=d.backer_ids,
         population=np.array([t.population for t in d.territories], dtype=float),
-        ethnic_share=np.array([[t.ethnic[g] for g in ETHNIC_GROUPS] for t in d.territories]),
-        faction_ethnic=np.array([ETHNIC_GROUPS.index(f.ethnic_base) for f in d.factions]),
+        ethnic_share=np.array([[t.ethnic[g] for g in d.ethnic_groups] for t in d.territories]),
+        faction_ethnic=np.array([d.ethnic_groups.index(f.ethnic_base) for f in d.factions]),
         faction_sect=tuple(f.sect for f in d.factions),
         is_province=np.array([t.is_province for t in d.territories]),
         strategic_weight=np.array([t.strategic_weight for t in d.territories], dtype=float),

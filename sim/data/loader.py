@@ -29,11 +29,10 @@ from sim.data.schema import (
     Scenario,
     Window,
 )
-from sim.data.vocabulary import (
-    ALLIANCE_MODES,
-    RELATIONS,
-)
+from sim.data.vocabulary import ALLIANCE_MODES, ID, RELATIONS
 from sim.data.yamlio import line_of, load_yaml
+
+PACKAGED_MAPS = Path(__file__).resolve().parent / "maps"  # maps shipped with afsim
 
 FILE_KEYS = (
     "territories", "adjacency", "factions", "backers", "initial_control",
@@ -76,11 +75,13 @@ def load(path: str | Path) -> Scenario:
                          f"{key} file {files[key]!r} is missing")
     start, end = head["start"], head["end"]
 
-    territories, territory_lines = read_territories(present.get("territories"), sources, problems)
+    groups = head["ethnic_groups"]
+    territories, territory_lines = read_territories(present.get("territories"), groups, sources,
+                                                    problems)
     tids = {t.id for t in territories}
     links = read_adjacency(present.get("adjacency"), tids, territories, territory_lines,
                             files.get("territories", "territories.csv"), sources, problems)
-    factions = read_factions(present.get("factions"), tids, sources, problems)
+    factions = read_factions(present.get("factions"), tids, groups, sources, problems)
     fids = {f.id for f in factions}
     backers = read_backers(present.get("backers"), fids, start, end, sources, problems)
     bids = {b.id for b in backers}
@@ -100,10 +101,11 @@ def load(path: str | Path) -> Scenario:
             check_day_order(rows, present[key].name, problems)
     check_no_observation_drives(events, observations, present, problems)
     totals = read_totals(meta, meta_lines, fids, start, end, sources, problems)
+    _check_focus(head, meta_lines, tids, fids, problems)
     problems.raise_if_any()
 
     drivers = Drivers(
-        start=start, end=end,
+        start=start, end=end, ethnic_groups=groups,
         alliance_mode=head["alliances"], default_relation=head["default_relation"],
         territories=tuple(territories), links=tuple(links), factions=tuple(factions),
         backers=tuple(backers), initial_control=MappingProxyType(control),
@@ -118,6 +120,8 @@ def load(path: str | Path) -> Scenario:
         totals=tuple(totals), map_file=head["map"],
         parameter_set=head["parameter_set"],
         files=MappingProxyType(dict(files)),
+        capital=head["capital"], focus_faction=head["focus_faction"],
+        map_months=head["map_months"],
     )
 
 
@@ -125,7 +129,7 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     f = Fields("scenario.yaml", problems)
     allowed = {"name", "title", "description", "start", "end", "calibration", "holdout",
                "alliances", "default_relation", "files", "parameters", "totals", "map",
-               "parameter_set"}
+               "parameter_set", "ethnic_groups", "capital", "focus_faction", "map_months"}
     for key in meta:
         if key not in allowed:
             f.error(line_of(lines, (key,)), f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
@@ -156,6 +160,14 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
         out[key] = Window(ws or 0, we or 0)
     if out["calibration"].end >= out["holdout"].start > 0:
         f.error(line_of(lines, ("holdout",)), "hold-out window overlaps the calibration window")
+    out["ethnic_groups"] = _ethnic_groups(f, meta.get("ethnic_groups"), line_of(lines, ("ethnic_groups",)))
+    for key in ("capital", "focus_faction"):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            f.error(line_of(lines, (key,)), f"{key} must be an id, got {value!r}")
+            value = None
+        out[key] = value
+    out["map_months"] = _map_months(f, meta.get("map_months"), lines, start, end)
     out["alliances"] = f.choice(line_of(lines, ("alliances",)), str(meta.get("alliances", "")),
                                 "alliances", ALLIANCE_MODES) or "recorded"
     out["default_relation"] = f.choice(line_of(lines, ("default_relation",)),
@@ -185,9 +197,10 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     out["parameter_set"] = None
     set_name = meta.get("parameter_set")
     if set_name is not None:
-        set_path = folder / str(set_name)
-        if not set_path.is_file():
-            f.error(line_of(lines, ("parameter_set",)), f"parameter set {set_name!r} not found")
+        set_path = _in_folder(folder, set_name)
+        if set_path is None:
+            f.error(line_of(lines, ("parameter_set",)), f"parameter set {set_name!r} not found "
+                    "(a file name in the scenario folder)")
         else:
             out["parameter_set"] = set_path
             overrides = {**_read_parameter_set(set_path, problems), **overrides}
@@ -195,17 +208,24 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     map_name = meta.get("map")
     out["map"] = None
     if map_name is not None:
-        map_path = folder / str(map_name)
-        try:
-            map_path = map_path.resolve()
-            found = map_path.is_file()
-        except (OSError, ValueError):  # e.g. a NUL byte in the name
-            found = False
-        if not found:
-            f.error(line_of(lines, ("map",)), f"map file {map_name!r} not found")
-        else:
-            out["map"] = map_path
+        out["map"] = _in_folder(folder, map_name) or _in_folder(PACKAGED_MAPS, map_name)
+        if out["map"] is None:
+            f.error(line_of(lines, ("map",)), f"map file {map_name!r} not found (a file name in "
+                    f"the scenario folder or one of the maps shipped with afsim: "
+                    f"{', '.join(sorted(p.name for p in PACKAGED_MAPS.glob('*.geojson')))})")
     return out
+
+
+def _in_folder(folder: Path, name: object) -> Path | None:
+    """``folder/name`` if ``name`` is a plain file name of a file there, else None: a
+    scenario refers only to its own files, so a copied folder still loads."""
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    try:
+        path = folder / name
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # e.g. a NUL byte in the name
+        return None
 
 
 def _read_parameter_set(path: Path, problems: Problems) -> dict:
@@ -220,3 +240,43 @@ def _read_parameter_set(path: Path, problems: Problems) -> dict:
         if problem:
             problems.add(path.name, line_of(lines, ("parameters", name)), problem)
     return dict(values)
+
+
+def _ethnic_groups(f: Fields, value: Any, line: int) -> tuple[str, ...]:
+    """The scenario's ethnic groups: one share column each in territories.csv."""
+    if (not isinstance(value, list) or not value
+            or not all(isinstance(g, str) and ID.match(g) for g in value)):
+        f.error(line, "ethnic_groups must be a non-empty list of lowercase ids (one share column "
+                      f"of territories.csv each), got {value!r}")
+        return ()
+    if len(set(value)) != len(value):
+        f.error(line, "ethnic_groups: a group is listed twice")
+    return tuple(value)
+
+
+def _map_months(f: Fields, value: Any, lines: dict, start: int | None,
+                end: int | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        f.error(line_of(lines, ("map_months",)), "map_months must be a list of months YYYY-MM")
+        return ()
+    months = []
+    for i, item in enumerate(value):
+        month = f.month(line_of(lines, ("map_months", i)), item, "map_months")
+        if month is not None and start is not None and end is not None and not start <= month <= end:
+            f.error(line_of(lines, ("map_months", i)), f"map month {item} is outside the scenario window")
+        elif month is not None:
+            months.append(month)
+    return tuple(months)
+
+
+def _check_focus(head: dict, lines: dict, tids: set[str], fids: set[str],
+                 problems: Problems) -> None:
+    """``capital`` must be a territory and ``focus_faction`` a faction of this scenario."""
+    if head["capital"] is not None and head["capital"] not in tids:
+        problems.add("scenario.yaml", line_of(lines, ("capital",)),
+                     f"capital {head['capital']!r} is not a territory of territories.csv")
+    if head["focus_faction"] is not None and head["focus_faction"] not in fids:
+        problems.add("scenario.yaml", line_of(lines, ("focus_faction",)),
+                     f"focus_faction {head['focus_faction']!r} is not a faction of factions.yaml")

@@ -15,8 +15,8 @@ from sim.data.schema import (
     ProxyWindow,
 )
 from sim.data.vocabulary import (
+    COLOUR,
     CONTESTED,
-    ETHNIC_GROUPS,
     ID,
     POSTURES,
 )
@@ -24,11 +24,11 @@ from sim.data.yamlio import line_of, load_yaml
 
 _FACTION_KEYS = {
     "name", "leader", "ethnic_base", "sect", "fighters", "resources", "heavy_weapons",
-    "air_power", "cohesion", "posture", "home", "deployments", "source",
+    "air_power", "cohesion", "posture", "home", "deployments", "source", "colour", "short_name",
 }
 
 
-def read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
+def read_factions(path: Path | None, tids: set[str], groups: tuple[str, ...], sources: SourceChecker,
                    problems: Problems) -> list[Faction]:
     if path is None:
         return []
@@ -61,7 +61,7 @@ def read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
             return f.number(at(key), _spec.get(key), f"faction {_fid}: {key}", high=high) or 0.0
 
         ethnic = f.choice(at("ethnic_base"), str(spec.get("ethnic_base", "")),
-                          f"faction {fid}: ethnic_base", ETHNIC_GROUPS)
+                          f"faction {fid}: ethnic_base", groups)
         posture = f.choice(at("posture"), str(spec.get("posture", "")),
                            f"faction {fid}: posture", POSTURES)
         sect = f.text(at("sect"), spec.get("sect"), f"faction {fid}: sect")
@@ -92,6 +92,14 @@ def read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
         problem = sources.problem(str(spec.get("source") or ""))
         if problem:
             f.error(at("source") if "source" in spec else line, f"faction {fid}: {problem}")
+        colour = spec.get("colour")
+        if colour is not None and not (isinstance(colour, str) and COLOUR.match(colour)):
+            f.error(at("colour"), f"faction {fid}: colour must be #RRGGBB, got {colour!r}")
+            colour = None
+        short_name = spec.get("short_name")
+        if short_name is not None and not isinstance(short_name, str):
+            f.error(at("short_name"), f"faction {fid}: short_name must be text")
+            short_name = None
         result.append(Faction(
             id=fid, name=f.text(at("name"), spec.get("name"), f"faction {fid}: name"),
             leader=str(spec.get("leader") or ""), ethnic_base=ethnic, sect=sect,
@@ -100,6 +108,7 @@ def read_factions(path: Path | None, tids: set[str], sources: SourceChecker,
             cohesion=num("cohesion", 1.0), posture=posture or "active",
             home=tuple(h for h in home if isinstance(h, str) and h in tids),
             deployments=MappingProxyType(placed), source=str(spec.get("source") or ""),
+            colour=colour or "", short_name=short_name or "",
         ))
     if not result:
         f.error(1, "no factions defined")

@@ -13,7 +13,6 @@ from sim.data.schema import (
     Territory,
 )
 from sim.data.vocabulary import (
-    ETHNIC_GROUPS,
     ID,
     LINK_KINDS,
     SHARE_TOLERANCE,
@@ -21,21 +20,22 @@ from sim.data.vocabulary import (
     TERRITORY_ID,
 )
 
-TERRITORY_COLUMNS = (
-    "id", "name", "capital", "parent", "lat", "lon", "population", "terrain",
-    *ETHNIC_GROUPS, "borders", "strategic_weight", "source",
-)
+
+def territory_columns(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of ``territories.csv``: one share column per ethnic group of the scenario."""
+    return ("id", "name", "capital", "parent", "lat", "lon", "population", "terrain",
+            *groups, "borders", "strategic_weight", "source")
 
 
 ADJACENCY_COLUMNS = ("a", "b", "kind", "source")
 
 
-def read_territories(path: Path | None, sources: SourceChecker,
+def read_territories(path: Path | None, groups: tuple[str, ...], sources: SourceChecker,
                       problems: Problems) -> tuple[list[Territory], dict[str, int]]:
     """The territories, and the line of each."""
     if path is None:
         return [], {}
-    rows = read_csv(path, TERRITORY_COLUMNS, problems)
+    rows = read_csv(path, territory_columns(groups), problems)
     if rows is None:
         return [], {}
     f = Fields(path.name, problems)
@@ -45,14 +45,14 @@ def read_territories(path: Path | None, sources: SourceChecker,
     for row in rows:
         line, tid = row.line, row["id"]
         if not TERRITORY_ID.match(tid):
-            f.error(line, f"territory id {tid!r} is not an ISO 3166-2:AF code like AF-KAB"
-                          " (optionally with a sub-node suffix like AF-KAB.sarobi)")
+            f.error(line, f"territory id {tid!r} is not an ISO 3166-2 subdivision code like "
+                          "XX-ABC (optionally with a sub-node suffix like XX-ABC.place)")
             continue
         if tid in seen:
             f.error(line, f"duplicate territory {tid!r} (first on line {seen[tid]})")
             continue
         seen[tid] = line
-        shares = {g: f.number(line, row[g], f"share {g}", high=1.0) for g in ETHNIC_GROUPS}
+        shares = {g: f.number(line, row[g], f"share {g}", high=1.0) for g in groups}
         if all(v is not None for v in shares.values()):
             total = sum(shares.values())
             if abs(total - 1.0) > SHARE_TOLERANCE:

@@ -87,6 +87,8 @@ class Faction:
     home: tuple[str, ...]
     deployments: Mapping[str, float]
     source: str
+    colour: str = ""       # #RRGGBB for figures and maps; "" for a stable fallback
+    short_name: str = ""   # display name in figures; "" for the id made readable
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Drivers:
 
     start: int
     end: int
+    ethnic_groups: tuple[str, ...]
     alliance_mode: str
     default_relation: str
     territories: tuple[Territory, ...]
@@ -225,6 +228,9 @@ class Scenario:
     map_file: Path | None
     files: Mapping[str, str] = field(repr=False)
     parameter_set: Path | None = None  # file the parameters came from (e.g. a calibration)
+    capital: str | None = None         # the seat of power: when it falls is scored
+    focus_faction: str | None = None   # the faction a report and sweeps single out
+    map_months: tuple[int, ...] = ()   # months the report draws as maps
 
     @functools.cached_property
     def content_hash(self) -> str:

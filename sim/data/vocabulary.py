@@ -13,7 +13,6 @@ from types import MappingProxyType
 # --- words of the scenario files
 TERRAINS = ("plain", "hills", "mountain", "urban")
 LINK_KINDS = ("road", "pass", "mountain")
-ETHNIC_GROUPS = ("pashtun", "tajik", "hazara", "uzbek", "other")
 RELATIONS = ("allied", "neutral", "hostile")
 CONFIDENCES = ("high", "medium", "low")
 POSTURES = ("active", "defensive")
@@ -32,7 +31,10 @@ EVENT_KINDS: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType({
     "note": ("any?", "any?", ()),
 })
 
-TERRITORY_ID = re.compile(r"^AF-[A-Z]{3}(\.[a-z][a-z0-9_]*)?$")
+# an ISO 3166-2 subdivision code (country, hyphen, 1-3 letters or digits), optionally with a
+# sub-node suffix: ``XX-ABC`` or ``XX-ABC.place``
+TERRITORY_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}(\.[a-z][a-z0-9_]*)?$")
+COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # --- codes of the model's arrays

@@ -27,6 +27,6 @@ def summary(scenario) -> dict:
         "defections": int((tables["battles"]["kind"] == "defection").sum()),
         "provinces_at_end": {r.faction: int(r.provinces) for r in last.itertuples()},
         "fighters_at_end": {r.faction: round(float(r.fighters)) for r in last.itertuples()},
-        "kabul_holders": sorted(set(tables["control"].query("territory == 'AF-KAB'")["controller"])),
+        "capital_holders": sorted(set(tables["control"].query("territory == @scenario.capital")["controller"])),
         "control_sha256": hashlib.sha256(control_csv).hexdigest(),
     }

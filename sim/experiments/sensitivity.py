@@ -22,10 +22,10 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DEFAULT_OUTPUTS = ("holdout_skill", "kabul_fall_month", "taliban_provinces_end")
+DEFAULT_OUTPUTS = ("holdout_skill", "capital_fall_month", "focus_provinces_end")
 LABELS = {"holdout_skill": "hold-out skill (accuracy vs persistence)",
-          "kabul_fall_month": "month Kabul falls (months from 1992-04)",
-          "taliban_provinces_end": "Taliban provinces at the end",
+          "capital_fall_month": "month the capital falls (months from the start)",
+          "focus_provinces_end": "provinces of the focus faction at the end",
           "calibration_loss": "calibration loss", "holdout_accuracy": "hold-out accuracy",
           "calibration_accuracy": "calibration accuracy", "holdout_mean_prob": "hold-out mean probability"}
 

@@ -120,7 +120,7 @@ def faction_handles(factions: Sequence[str]) -> list[Patch]:
 def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
                      simulated_share: Mapping[str, float], recorded: Mapping[str, str],
                      territories: Sequence[Territory], legend_factions: Sequence[str],
-                     replicates: int, map_file: str | Path | None = None) -> Path:
+                     replicates: int, map_file: str | Path) -> Path:
     """Simulated (modal holder, shaded by its share of replicates) next to recorded control."""
     m = load_map(map_file)
     fig = Figure(figsize=(15, 7.2))
@@ -141,8 +141,8 @@ def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
 
 
 def _share_key() -> list[Patch]:
-    """Swatches of the shading of simulated maps (in a neutral blue)."""
-    base = faction_colour("jamiat")
+    """Swatches of the shading of simulated maps (in a neutral grey: not a faction)."""
+    base = "#555555"
     return [Patch(facecolor=shade(base, SHARE_FLOOR + (1 - SHARE_FLOOR) * s),
                   edgecolor="#333333", linewidth=0.5, label=f"{s:.0%}")
             for s in (1.0, 0.6, 0.2)]
@@ -365,13 +365,13 @@ def alliance_timeline(path: str | Path, windows: Windows,
     return _save(fig, path)
 
 
-# --------------------------------------------------------------------------- Kabul
+# --------------------------------------------------------------------------- the capital
 
 
 @_styled
-def kabul_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
-               replicates: int, recorded: str | None, faction: str) -> Path:
-    """Histogram of the month ``faction`` first holds Kabul, with the recorded month."""
+def capital_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
+                 replicates: int, recorded: str | None, faction: str, capital: str) -> Path:
+    """Histogram of the month ``faction`` first holds ``capital``, with the recorded month."""
     months = list(windows.months)
     marked = [months.index(m) for m in (*counts, recorded) if m in months]
     # At least two years before the end, so a lone bar is seen in its context.
@@ -384,7 +384,7 @@ def kabul_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
     ax.bar(x, heights, width=0.85, color=faction_colour(faction), alpha=0.85,
            edgecolor="#333333", linewidth=0.5,
            label=f"simulated: share of replicates in which {faction_name(faction)} "
-                 "first holds Kabul that month")
+                 f"first holds {capital} that month")
     if recorded in shown:
         ax.axvline(shown.index(recorded), color="#D55E00", linewidth=2,
                    label=f"recorded fall ({recorded})")
@@ -396,9 +396,9 @@ def kabul_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
     ax.legend(loc="upper left", frameon=False)
     fell = sum(counts.values()) / max(replicates, 1)
     if not counts:
-        ax.text(0.5, 0.5, f"{faction_name(faction)} takes Kabul in none of the replicates",
+        ax.text(0.5, 0.5, f"{faction_name(faction)} takes {capital} in none of the replicates",
                 transform=ax.transAxes, ha="center", va="center", fontsize=11, color="#555555")
-    ax.set_title(f"When Kabul falls to {faction_name(faction)}: in {fell:.0%} of "
+    ax.set_title(f"When {capital} falls to {faction_name(faction)}: in {fell:.0%} of "
                  f"{replicates} replicates", fontsize=12)
     fig.tight_layout()
     return _save(fig, path)

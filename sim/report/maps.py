@@ -1,6 +1,6 @@
 """Maps of who holds what: province polygons from the committed GeoJSON, drawn with matplotlib.
 
-The GeoJSON (``scenarios/maps/afghanistan_provinces.geojson``, see its README) holds the 34
+The GeoJSON (``sim/data/maps/afghanistan_provinces.geojson``, see its README) holds the 34
 provinces and the neighbouring countries, clipped to a box. It is read once per process
 (:func:`load_map`); label positions are computed then too. Sub-nodes (territories with a
 parent) have no polygon and are drawn as small circles at their coordinates.
@@ -24,7 +24,6 @@ from matplotlib.path import Path as MplPath
 from sim.data.schema import Territory
 from sim.report.style import CONTESTED, faction_colour, shade
 
-DEFAULT_MAP = Path(__file__).resolve().parents[1] / "scenarios" / "maps" / "afghanistan_provinces.geojson"
 ATTRIBUTION = "Made with Natural Earth"
 MARGIN = 0.3          # degrees of context around Afghanistan
 NO_DATA = "#F2F2F2"
@@ -84,9 +83,9 @@ def _load(path: str) -> MapData:
     return MapData(provinces, countries, extent, str(data.get("attribution", ATTRIBUTION)))
 
 
-def load_map(path: str | Path | None = None) -> MapData:
-    """The map file (default: the committed Afghanistan provinces), parsed once per process."""
-    return _load(str(Path(path or DEFAULT_MAP).resolve()))
+def load_map(path: str | Path) -> MapData:
+    """The scenario's map file, parsed once per process."""
+    return _load(str(Path(path).resolve()))
 
 
 def _compound_path(geometry: dict) -> MplPath:
@@ -169,7 +168,7 @@ def _fill(controller: str | None, share: float | None) -> tuple[float, float, fl
 
 def draw_map(ax: Axes, controller_by_territory: Mapping[str, str],
              share_by_territory: Mapping[str, float] | None, title: str, *,
-             territories: Iterable[Territory] = (), map_data: MapData | None = None,
+             map_data: MapData, territories: Iterable[Territory] = (),
              labels: bool = True, attribution: bool = True) -> None:
     """Draw one map of control on ``ax``.
 
@@ -178,10 +177,10 @@ def draw_map(ax: Axes, controller_by_territory: Mapping[str, str],
     ``territories`` (the scenario's) place the sub-nodes, which have no polygon; without
     them only provinces are drawn. A territory missing from ``controller_by_territory``
     is drawn as "no data"; a ``contested`` one hatched. With ``labels``, the province
-    holding the most sub-nodes (Kabul) is repeated enlarged in an inset, where it and its
+    holding the most sub-nodes is repeated enlarged in an inset, where it and its
     neighbours are named instead of on the main map.
     """
-    m = map_data or load_map()
+    m = map_data
     shares = share_by_territory or {}
     subnodes = [t for t in territories if not t.is_province]
     region = _inset_region(m, subnodes) if labels else None

@@ -28,11 +28,11 @@ from sim.data.params import Params
 from sim.data.rundir import read_tables
 from sim.data.vocabulary import RELATION_NAMES
 from sim.report import figures as plots
+from sim.report import style
 from sim.report.style import CONTESTED, faction_name
 
 REPORT_DIR = "report"
-# Months of the maps: the start, the stalemate years, the Taliban's entry and advance, the end.
-MAP_DATES = ("1992-04", "1993-06", "1994-10", "1995-03", "1995-09", "1996-03", "1996-09")
+MAP_COUNT = 7  # maps drawn when the scenario names no map_months
 WINDOWS = (("calibration", "Calibration window"), ("holdout", "Hold-out window"))
 COLUMNS = (("model", "model"), ("persistence", "persistence"), ("diffusion", "diffusion"),
            ("skill_vs_persistence", "skill vs persistence"),
@@ -122,6 +122,7 @@ def load_run(run_dir: str | Path) -> RunData:
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     scores = json.loads(scores_file.read_text(encoding="utf-8"))
     scenario = load_run_scenario(path, manifest)
+    style.register(scenario.drivers.factions)
     d = scenario.drivers
     # Beyond the scenario's end there is no record to compare with.
     months = sorted(m for m in tables["control"]["date"].unique()
@@ -142,9 +143,10 @@ def modal_control(run: RunData, month: str) -> tuple[dict[str, str], dict[str, f
             {t: float(s[i, best[i]]) for i, t in enumerate(run.territories)})
 
 
-def map_dates(months: Sequence[str], count: int = len(MAP_DATES)) -> list[str]:
-    """The fixed map months that the run covers, else ``count`` evenly spaced ones."""
-    fixed = [m for m in MAP_DATES if m in months]
+def map_dates(months: Sequence[str], chosen: Sequence[str] = (),
+              count: int = MAP_COUNT) -> list[str]:
+    """The scenario's map months that the run covers, else ``count`` evenly spaced ones."""
+    fixed = [m for m in chosen if m in months]
     if len(fixed) >= 2:
         return fixed
     picks = np.unique(np.linspace(0, len(months) - 1, count).round().astype(int))
@@ -263,7 +265,8 @@ class FigureEntry:
 
 def render_figures(run: RunData, out: Path) -> list[FigureEntry]:
     """Draw every figure into ``out``; return the sections in page order."""
-    return [_map_figures(run, out), _provinces_figure(run, out), _agreement_figure(run, out),
+    maps = [_map_figures(run, out)] if run.scenario.map_file else []
+    return [*maps, _provinces_figure(run, out), _agreement_figure(run, out),
             _changes_figure(run, out), _alliances_figure(run, out)]
 
 
@@ -271,14 +274,14 @@ MAP_CAPTION = (
     "Left of each pair: each territory in the colour of the faction holding it in the most "
     "replicates at the end of the month; the paler the colour, the fewer replicates agree on "
     "that holder (full colour: all of them). Right: the holder in the record. Provinces are "
-    "filled; circles are sub-nodes, parts of a province that change hands on their own (West "
-    "Kabul, Charasiab and Sarobi around Kabul, Spin Boldak, Shindand, Saghar, Shahrak). The "
-    "box around Kabul is enlarged at the lower right, where its neighbours are named."
+    "filled; circles are sub-nodes, parts of a province that change hands on their own "
+    "({subnodes}). The box around the province with most sub-nodes is enlarged at the lower "
+    "right, where its neighbours are named."
 )
 
 
 def _map_figures(run: RunData, out: Path) -> FigureEntry:
-    dates = map_dates(run.months)
+    dates = map_dates(run.months, [format_month(m) for m in run.scenario.map_months])
     modal = {date: modal_control(run, date) for date in dates}
     shown = {f for date in dates for f in modal[date][0].values()}
     shown |= {run.record.at[date, t] for date in dates for t in run.territories}
@@ -291,7 +294,9 @@ def _map_figures(run: RunData, out: Path) -> FigureEntry:
                                run.record.loc[date].to_dict(), run.scenario.drivers.territories,
                                legend, run.replicates, run.scenario.map_file)
         files.append((file, f"End of {date}"))
-    return FigureEntry("Who holds what: maps", MAP_CAPTION, tuple(files))
+    subnodes = ", ".join(tr.name for tr in run.scenario.drivers.territories if not tr.is_province)
+    return FigureEntry("Who holds what: maps", MAP_CAPTION.format(subnodes=subnodes or "none"),
+                       tuple(files))
 
 
 def _single(file: str, heading: str, caption: str) -> FigureEntry:
@@ -361,18 +366,25 @@ def _alliances_figure(run: RunData, out: Path) -> FigureEntry:
         + html.escape(note[0].upper() + note[1:]) + "."))
 
 
-def _kabul_figure(run: RunData, out: Path) -> FigureEntry | None:
-    kabul = run.scores.get("kabul_fall") or {}
-    if not kabul.get("recorded"):
+def _capital_name(run: RunData) -> str:
+    capital = run.scenario.capital
+    names = {tr.id: tr.name for tr in run.scenario.drivers.territories}
+    return names.get(capital, capital or "the capital")
+
+
+def _capital_figure(run: RunData, out: Path) -> FigureEntry | None:
+    fall = run.scores.get("capital_fall") or {}
+    if not fall.get("recorded"):
         return None
-    file = "kabul.png"
-    who = kabul.get("faction", "")
-    plots.kabul_fall(out / file, run.windows, kabul.get("months") or {}, run.replicates,
-                     kabul["recorded"], who)
-    return _single(file, "When Kabul falls", (
+    file = "capital.png"
+    who = fall.get("faction", "")
+    name = _capital_name(run)
+    plots.capital_fall(out / file, run.windows, fall.get("months") or {}, run.replicates,
+                       fall["recorded"], who, name)
+    return _single(file, f"When {name} falls", (
         f"For each month, the share of replicates in which {html.escape(faction_name(who))} "
-        "first holds Kabul that month; the vertical line is the recorded month. Replicates in "
-        "which it never takes Kabul are not drawn."))
+        f"first holds {html.escape(name)} that month; the vertical line is the recorded month. "
+        f"Replicates in which it never takes {html.escape(name)} are not drawn."))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -394,7 +406,7 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
     body = [
         _intro_html(run),
         _scores_html(run.scores),
-        _kabul_html(run.scores, _kabul_figure(run, out)),
+        _capital_html(run, _capital_figure(run, out)),
         *(_figure_html(f) for f in figures),
         *(_section(title, content) for title, content in extra_sections),
         _made_html(run),
@@ -495,26 +507,29 @@ def _score_table(window: str, entry: dict) -> str:
             f"</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
-def _kabul_html(scores: dict, figure: FigureEntry | None) -> str:
-    k = scores.get("kabul_fall") or {}
+def _capital_html(run: RunData, figure: FigureEntry | None) -> str:
+    scores = run.scores
+    k = scores.get("capital_fall") or {}
+    name = html.escape(_capital_name(run))
+    heading = f"The fall of {name}"
     if not k.get("recorded"):
-        return _section("The fall of Kabul", "<p>The record has no change of Kabul's holder.</p>",
-                        "kabul")
+        return _section(heading, f"<p>The record has no change of {name}'s holder.</p>",
+                        "capital")
     who = html.escape(faction_name(k.get("faction", "")))
     rows = [
-        ("recorded month", "kabul_fall.recorded"),
-        (f"share of replicates in which {who} takes Kabul", "kabul_fall.fell_share"),
-        ("median month over all replicates (— : not in at least half)", "kabul_fall.median"),
+        ("recorded month", "capital_fall.recorded"),
+        (f"share of replicates in which {who} takes {name}", "capital_fall.fell_share"),
+        ("median month over all replicates (— : not in at least half)", "capital_fall.median"),
         ("median error in months where it falls (negative: early)",
-         "kabul_fall.median_error_months"),
+         "capital_fall.median_error_months"),
     ]
     body = "".join(
         f"<tr><th scope=\"row\">{label}</th>{_cell(_lookup(scores, key), key)}</tr>"
         for label, key in rows)
-    return _section("The fall of Kabul", (
-        f"<p>The last recorded change of Kabul's holder, to {who}, against the first month "
-        f"{who} holds Kabul in each replicate.</p>\n<table class=\"kabul\">{body}</table>\n"
-        + (_figures_html(figure) if figure else "")), "kabul")
+    return _section(heading, (
+        f"<p>The last recorded change of {name}'s holder, to {who}, against the first month "
+        f"{who} holds {name} in each replicate.</p>\n<table class=\"capital\">{body}</table>\n"
+        + (_figures_html(figure) if figure else "")), "capital")
 
 
 def _lookup(scores: dict, key: str) -> Any:

@@ -55,8 +55,10 @@ def comparison_section(run_dir: str | Path, other_dir: str | Path) -> tuple[str,
         rows.append(f"<tr><th>skill of accuracy vs {base}</th>{cells}</tr>")
     cells = "".join(f'<td>{_fmt(s["calibration"]["model"].get("mean_prob"))}</td>' for s in scores)
     rows.append(f"<tr><th>calibration window: mean probability (what calibration fits)</th>{cells}</tr>")
-    cells = "".join(f'<td>{s["kabul_fall"].get("fell_share", 0):.0%}</td>' for s in scores)
-    rows.append(f"<tr><th>replicates where Kabul falls to the Taliban</th>{cells}</tr>")
+    fall = scores[0].get("capital_fall") or {}
+    cells = "".join(f'<td>{s["capital_fall"].get("fell_share", 0):.0%}</td>' for s in scores)
+    rows.append(f"<tr><th>replicates where {html.escape(str(fall.get('territory')))} falls to "
+                f"{html.escape(str(fall.get('faction')))}</th>{cells}</tr>")
     body = (f"<p>Hold-out window ({html.escape(scores[0]['holdout']['window'])}) scores of the model "
             "with two parameter sets, same scenario and root seed. The calibrated set was fitted on "
             "the calibration window only (provenance in <code>calibration/</code>).</p>"

@@ -1,43 +1,31 @@
-"""Fixed colours and display names of factions and relations, for every plot and map.
+"""Colours and display names of factions and relations, for every plot and map.
 
-A faction keeps its colour in every figure of every report, so that a reader who learns
-"blue is Jamiat" once can read all of them. The ten factions of the 1992-96 scenario use
-the Okabe-Ito palette (distinguishable under the common colour-vision deficiencies) plus
-wine and brown; the Taliban are near-black, so that lightened (low-share) Taliban areas
-read as greys that no other faction uses. Any other id gets a stable colour from a
-fallback palette chosen by a hash of the id, never by its position in a list, so adding
-a faction to a scenario does not recolour the others.
+A faction keeps its colour in every figure of every report, so that a reader who learns a
+faction's colour once can read all of them. Colours and short names come from the scenario
+(``colour`` and ``short_name`` in ``factions.yaml``; the 1992-96 scenario uses the Okabe-Ito
+palette, distinguishable under the common colour-vision deficiencies). A faction that gives
+none gets a stable colour from a fallback palette chosen by a hash of its id, never by its
+position in a list, so adding a faction to a scenario does not recolour the others.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-FACTION_COLOURS: dict[str, str] = {
-    "jamiat": "#0072B2",            # blue
-    "hezb_gulbuddin": "#D55E00",    # vermillion
-    "junbish": "#E69F00",           # orange
-    "wahdat": "#009E73",            # bluish green
-    "ittehad": "#CC79A7",           # reddish purple
-    "harakat": "#56B4E9",           # sky blue
-    "hezb_khalis": "#F0E442",       # yellow
-    "ismaili": "#882255",           # wine
-    "local_commanders": "#8C6D46",  # brown
-    "taliban": "#222222",           # near-black
-}
+# Colours and short names given by the scenario's factions.yaml (register() fills them).
+FACTION_COLOURS: dict[str, str] = {}
+FACTION_NAMES: dict[str, str] = {}
 
-FACTION_NAMES: dict[str, str] = {
-    "jamiat": "Jamiat-e Islami",
-    "hezb_gulbuddin": "Hezb-e Islami (Hekmatyar)",
-    "junbish": "Junbish-i Milli",
-    "wahdat": "Hezb-i Wahdat",
-    "ittehad": "Ittehad-e Islami",
-    "harakat": "Harakat-i Inqilab",
-    "hezb_khalis": "Hezb-e Islami (Khalis)",
-    "ismaili": "Ismaili militia",
-    "local_commanders": "Local commanders",
-    "taliban": "Taliban",
-}
+
+def register(factions) -> None:
+    """Take each faction's ``colour`` and ``short_name`` from the scenario (``factions.yaml``);
+    a faction that gives none keeps the stable fallback."""
+    for faction in factions:
+        if faction.colour:
+            FACTION_COLOURS[faction.id] = faction.colour
+        if faction.short_name:
+            FACTION_NAMES[faction.id] = faction.short_name
+
 
 # Paul Tol's "muted" palette minus the hues already taken above.
 _FALLBACK = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
