@@ -69,8 +69,9 @@ def test_bad_specs_are_reported_with_file_and_line(tmp_path, static_tiny):
     with pytest.raises(ValidationError) as err:
         load_spec(path)
     text = str(err.value)
-    assert "bad.yaml:3: csf_exponent: low 3 must be below high 2" in text
-    assert "bad.yaml:4: unknown or non-numeric parameter 'nope'" in text
-    assert "bad.yaml:5: mountain_defence: [0.1, 2] leaves the plausible range 1..4" in text
+    assert "bad.yaml:3: parameter 'csf_exponent': low 3 must be less than high 2" in text
+    assert "bad.yaml:4: unknown parameter 'nope'" in text
+    assert ("bad.yaml:5: parameter 'mountain_defence': range [0.1, 2] is outside its plausible "
+            "range 1..4") in text
     assert "bad.yaml:6: trials must be an integer >= 1, got -1" in text
     assert "bad.yaml:7: unknown key 'colour'" in text

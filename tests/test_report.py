@@ -13,7 +13,8 @@ from conftest import SCENARIO_DIR
 
 from sim.analysis.scores import score_directory
 from sim.experiments.ensemble import run_ensemble
-from sim.report.page import ScoresMissing, write_report
+from sim.report.page import write_report
+from sim.report.rundata import ScoresMissing
 
 EXTRA = ("Sensitivity (test)", '<p id="extra-section">inserted by the test</p>')
 

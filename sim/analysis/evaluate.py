@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.metrics import map_metrics, skill
 from sim.analysis.record import record_table, recorded_changes
-from sim.analysis.scores import map_metrics, skill
 from sim.data import Scenario
 
 OUTPUTS = ("calibration_loss", "calibration_accuracy", "holdout_accuracy", "holdout_mean_prob",

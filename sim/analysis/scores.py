@@ -30,97 +30,27 @@ province's neighbours, the rate fitted on the calibration window by maximising
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.baselines import DIFFUSION_RATES, diffusion_forecast
+from sim.analysis.metrics import (
+    change_hits,
+    map_metrics,
+    provinces_rmse,
+    skill,
+    timing_error,
+)
 from sim.analysis.record import record_table, recorded_changes, relation_table, shares
 from sim.core.world import build_world
 from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
 from sim.data.rundir import read_tables
 
-WINDOW_SLACK = 3  # months either side for a recorded change to count as reproduced
 HIGHER_IS_BETTER = {"accuracy": True, "mean_prob": True, "brier": False, "hit_rate": True,
                     "provinces_rmse": False}
-DIFFUSION_RATES = np.round(np.linspace(0.0, 0.5, 51), 3)
-
-
-def skill(model: float | None, base: float | None, higher_is_better: bool) -> float | None:
-    """Skill of ``model`` over ``base``; ``None`` where undefined (perfect baseline)."""
-    if model is None or base is None:
-        return None
-    if higher_is_better:
-        return None if math.isclose(base, 1.0) else (model - base) / (1.0 - base)
-    return None if math.isclose(base, 0.0) else (base - model) / base
-
-
-def map_metrics(prob: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """accuracy, mean_prob, brier of probabilities [M, T, F] against true indices [M, T]."""
-    m, t, f = prob.shape
-    onehot = np.zeros_like(prob)
-    onehot[np.arange(m)[:, None], np.arange(t)[None, :], truth] = 1.0
-    modal = prob.argmax(axis=2)
-    return {
-        "accuracy": float((modal == truth).mean()),
-        "mean_prob": float((prob * onehot).sum(axis=2).mean()),
-        "brier": float(((prob - onehot) ** 2).sum(axis=2).mean()),
-    }
-
-
-def provinces_rmse(expected_held: np.ndarray, recorded_held: np.ndarray) -> float:
-    """RMSE of [M, F] expected provinces per faction against the recorded counts."""
-    return float(np.sqrt(np.mean((expected_held - recorded_held) ** 2)))
-
-
-def change_hits(held_new: np.ndarray, rec_index: int, slack: int = WINDOW_SLACK) -> float:
-    """Share (or probability) that the new holder holds it within ±slack of ``rec_index``.
-
-    ``held_new``: [R, M] 0/1 per replicate (or [1, M] probabilities); returns the mean over
-    rows of the maximum over the months in reach.
-    """
-    lo, hi = max(rec_index - slack, 0), min(rec_index + slack, held_new.shape[1] - 1)
-    if lo > hi:
-        return 0.0
-    return float(held_new[:, lo:hi + 1].max(axis=1).mean())
-
-
-def timing_error(held_new: np.ndarray, rec_index: int) -> float | None:
-    """Median over replicates of the signed months from the recorded change to the nearest
-    simulated change to the new holder; ``None`` if no replicate makes it."""
-    took = np.diff(held_new.astype(int), axis=1, prepend=held_new[:, :1].astype(int)) > 0
-    errors = []
-    for row in took:
-        months = np.nonzero(row)[0]
-        if months.size:
-            nearest = months[np.argmin(np.abs(months - rec_index))]
-            errors.append(int(nearest - rec_index))
-    return float(np.median(errors)) if errors else None
-
-
-def diffusion_forecast(start_map: np.ndarray, adjacency: np.ndarray, expanding: np.ndarray,
-                       rate: float, months: int, n_factions: int) -> np.ndarray:
-    """[months, T, F] probabilities of the diffusion baseline (mean-field, per territory).
-
-    Each month territory t falls to expanding faction f with hazard
-    ``rate * (expected share of t's neighbours f holds)``.
-    """
-    t = start_map.shape[0]
-    p = np.zeros((t, n_factions))
-    p[np.arange(t), start_map] = 1.0
-    degree = np.maximum(adjacency.sum(axis=1), 1)[:, None]
-    out = np.empty((months, t, n_factions))
-    for m in range(months):
-        out[m] = p
-        hazard = rate * (adjacency @ p) / degree * expanding[None, :]
-        hazard = hazard * (1.0 - p)                # no hazard from oneself
-        total = hazard.sum(axis=1, keepdims=True)
-        scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-12), 1.0)
-        hazard *= scale
-        p = p * (1.0 - hazard.sum(axis=1, keepdims=True)) + hazard
-    return out
 
 
 class Scorer:

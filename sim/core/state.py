@@ -12,6 +12,7 @@ import numpy as np
 
 from sim.core.world import World
 from sim.data import Drivers
+from sim.data.vocabulary import CONTESTED, NO_ONE
 
 
 @dataclass
@@ -50,6 +51,7 @@ def initial_state(drivers: Drivers, world: World) -> State:
     t_index = {t: i for i, t in enumerate(world.territory_ids)}
     f_index = {f: i for i, f in enumerate(world.faction_ids)}
     n_f, n_t = world.n_factions, world.n_territories
+    f_index[CONTESTED] = NO_ONE
     control = np.array([f_index[drivers.initial_control[t]] for t in world.territory_ids],
                        dtype=np.int64)
     garrison = np.zeros((n_f, n_t))

@@ -31,11 +31,6 @@ def format_month(index: int) -> str:
     return f"{year:04d}-{month0 + 1:02d}"
 
 
-def month_range(start: int, end: int) -> list[int]:
-    """All months from ``start`` to ``end`` inclusive."""
-    return list(range(start, end + 1))
-
-
 def to_month(value: int | str | None, default: int) -> int:
     """A month index from an index, a ``YYYY-MM`` string or ``None`` (the default)."""
     if value is None:

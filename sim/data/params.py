@@ -127,6 +127,32 @@ def check_value(name: str, value: Any) -> tuple[Any, str | None]:
     return number, None
 
 
+def check_bounds(name: str, bounds: Any) -> tuple[tuple[float, float] | None, str | None]:
+    """A ``[low, high]`` range for numeric parameter ``name``: (range, None) or (None, problem).
+
+    The one check of a swept or fitted range: a known numeric parameter, two finite numbers,
+    low below high, both inside the registry's plausible range.
+    """
+    spec = BY_NAME.get(name)
+    if spec is None:
+        return None, unknown_message(name)
+    if not spec.numeric:
+        return None, (f"parameter {name!r} is a choice ({', '.join(spec.choices)}), not a "
+                      "number with a range")
+    if (not isinstance(bounds, list | tuple) or len(bounds) != 2
+            or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)):
+        return None, f"parameter {name!r} must be [low, high], got {bounds!r}"
+    low, high = float(bounds[0]), float(bounds[1])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None, f"parameter {name!r}: bounds must be finite, got {list(bounds)!r}"
+    if low >= high:
+        return None, f"parameter {name!r}: low {low:g} must be less than high {high:g}"
+    if low < spec.low or high > spec.high:
+        return None, (f"parameter {name!r}: range [{low:g}, {high:g}] is outside its plausible "
+                      f"range {spec.low:g}..{spec.high:g} ({spec.unit})")
+    return (low, high), None
+
+
 @dataclass(frozen=True)
 class Params:
     """An immutable, validated parameter set: defaults with overrides applied."""

@@ -100,9 +100,6 @@ class ProxyWindow:
     fighters_per_month: float
     source: str
 
-    def active(self, month: int) -> bool:
-        return self.start <= month and (self.end is None or month <= self.end)
-
 
 @dataclass(frozen=True)
 class Backer:

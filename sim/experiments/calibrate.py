@@ -30,15 +30,14 @@ from sim._version import __version__
 from sim.analysis.evaluate import Evaluator
 from sim.core.streams import replicate_seeds
 from sim.data import Scenario, load
-from sim.data.params import BY_NAME, Params
-from sim.data.problems import Problems
-from sim.data.yamlio import line_of, load_yaml
+from sim.data.params import Params, check_bounds
+from sim.data.specfile import SpecFile
 from sim.experiments.executor import imap
 from sim.experiments.simulate import evaluate
 from sim.model import AfsimModel
 
-SPEC_KEYS = {"scenario", "parameters", "trials", "replicates", "seed", "startup_trials",
-             "holdout_replicates", "workers"}
+SPEC_KEYS = ("scenario", "parameters", "trials", "replicates", "seed", "startup_trials",
+             "holdout_replicates")
 STUDY = "afsim-calibration"
 
 
@@ -56,69 +55,26 @@ class CalibrationSpec:
 
 def load_spec(path: str | Path) -> CalibrationSpec:
     """Read and check a calibration spec; every problem as ``file:line: message``."""
-    path = Path(path)
-    problems = Problems()
-    if not path.is_file():
-        problems.add(path.name, 0, "file is missing")
-        problems.raise_if_any()
-    data, lines = load_yaml(path.read_text(encoding="utf-8"), path.name, problems)
-    problems.raise_if_any()
-    if not isinstance(data, dict):
-        problems.add(path.name, 1, "expected a mapping of keys")
-        problems.raise_if_any()
-    for key in data:
-        if key not in SPEC_KEYS:
-            problems.add(path.name, line_of(lines, (key,)),
-                         f"unknown key {key!r}; expected one of {', '.join(sorted(SPEC_KEYS))}")
-
-    def integer(key, default, low):
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            problems.add(path.name, line_of(lines, (key,)), f"{key} must be an integer >= {low}, got {value!r}")
-            return default
-        return value
-
-    scenario = data.get("scenario")
-    scenario_path = None
-    if not isinstance(scenario, str):
-        problems.add(path.name, line_of(lines, ("scenario",)), "scenario: a scenario folder is required")
-    else:
-        for candidate in (path.parent / scenario, Path(scenario)):
-            if (candidate / "scenario.yaml").is_file():
-                scenario_path = candidate
-                break
-        else:
-            problems.add(path.name, line_of(lines, ("scenario",)), f"scenario folder {scenario!r} not found")
+    spec_file = SpecFile(path, SPEC_KEYS, "calibration spec")
+    data = spec_file.data
+    _, scenario_path = spec_file.scenario_folder()
     params: dict[str, tuple[float, float]] = {}
     raw = data.get("parameters")
     if not isinstance(raw, dict) or not raw:
-        problems.add(path.name, line_of(lines, ("parameters",)),
-                     "parameters: a mapping of name: [low, high] is required")
+        spec_file.add(("parameters",), "parameters: a mapping of name: [low, high] is required")
         raw = {}
     for name, bounds in raw.items():
-        line = line_of(lines, ("parameters", name))
-        spec = BY_NAME.get(name)
-        if spec is None or not spec.numeric:
-            problems.add(path.name, line, f"unknown or non-numeric parameter {name!r}; valid names: "
-                         + ", ".join(n for n, p in BY_NAME.items() if p.numeric))
-            continue
-        if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)):
-            problems.add(path.name, line, f"{name}: expected [low, high], got {bounds!r}")
-            continue
-        low, high = float(bounds[0]), float(bounds[1])
-        if low >= high:
-            problems.add(path.name, line, f"{name}: low {low:g} must be below high {high:g}")
-        elif low < spec.low or high > spec.high:
-            problems.add(path.name, line, f"{name}: [{low:g}, {high:g}] leaves the plausible range "
-                         f"{spec.low:g}..{spec.high:g}")
+        checked, problem = check_bounds(name, bounds)
+        if problem:
+            spec_file.add(("parameters", name), problem)
         else:
-            params[name] = (low, high)
-    spec = CalibrationSpec(path=path, scenario=scenario_path or Path("."), parameters=params,
-                           trials=integer("trials", 100, 1), replicates=integer("replicates", 4, 1),
-                           seed=integer("seed", 0, 0), startup_trials=integer("startup_trials", 10, 1),
-                           holdout_replicates=integer("holdout_replicates", 50, 1))
-    problems.raise_if_any()
+            params[name] = checked
+    spec = CalibrationSpec(
+        path=spec_file.path, scenario=scenario_path or Path("."), parameters=params,
+        trials=spec_file.integer("trials", 100, 1), replicates=spec_file.integer("replicates", 4, 1),
+        seed=spec_file.integer("seed", 0, 0), startup_trials=spec_file.integer("startup_trials", 10, 1),
+        holdout_replicates=spec_file.integer("holdout_replicates", 50, 1))
+    spec_file.raise_if_any()
     return spec
 
 

@@ -127,17 +127,22 @@ def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
     """
     f, t = offensive.attacker, offensive.target
     holder = int(control[t])
-    if holder < 0 or not fights[f, holder]:
+    if holder >= 0 and not fights[f, holder]:
         return garrison, control, None
     sources = np.array(offensive.sources, dtype=int)
     sent = np.minimum(np.array(offensive.fighters), garrison[f, sources])
     if sent.sum() <= 0:
         return garrison, control, None
     n_f = garrison.shape[0]
-    on_side = (np.arange(n_f) == holder) | allied[:, holder]
+    if holder >= 0:
+        on_side = (np.arange(n_f) == holder) | allied[:, holder]
+        levies = militia[t] if fights[holder, f] else 0.0
+    else:  # contested: whoever is there and at war with the attacker resists; no levies
+        on_side = np.ones(n_f, dtype=bool)
+        levies = 0.0
     defending = on_side & fights[:, f] & (garrison[:, t] > 0)
     def_strength = garrison[:, t] * per_fighter * defending               # [F]
-    defence = def_strength.sum() + (militia[t] if fights[holder, f] else 0.0)
+    defence = def_strength.sum() + levies
     attack = sent.sum() * per_fighter[f]
     advantage = ground[t] * (sent @ approach[sources, t]) / sent.sum()
     chance = win_probability_scalar(attack, defence, advantage, exponent)

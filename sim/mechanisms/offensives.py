@@ -93,8 +93,10 @@ def choose(available: np.ndarray, control: np.ndarray, fights: np.ndarray, defen
     """
     free = available.copy()
     in_reach, approach = attack_reach(free, reach, reach_weighted)
-    holder = np.where(control >= 0, control, 0)
-    target_ok = fights[:, holder] & (control >= 0)[None, :] & may_attack[:, None]
+    held = control >= 0
+    holder = np.where(held, control, 0)
+    # a contested territory (nobody holds it) is open to everyone
+    target_ok = (fights[:, holder] | ~held[None, :]) & may_attack[:, None]
     attack = commit_share * in_reach * per_fighter[:, None]
     p = win_probability(attack, defence, ground[None, :] * approach, exponent)
     candidate = target_ok & (in_reach > 0) & (p >= threshold)

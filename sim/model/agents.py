@@ -10,6 +10,8 @@ from __future__ import annotations
 import mesa
 from mesa.discrete_space import Cell
 
+from sim.data.vocabulary import CONTESTED
+
 
 class TerritoryCell(Cell):
     """A territory of the Network space: its static properties and who is in it."""
@@ -21,7 +23,8 @@ class TerritoryCell(Cell):
 
     @property
     def controller(self) -> str:
-        return self.model.world.faction_ids[int(self.model.state.control[self.index])]
+        code = int(self.model.state.control[self.index])
+        return self.model.world.faction_ids[code] if code >= 0 else CONTESTED
 
     @property
     def garrisons(self) -> dict[str, float]:

@@ -236,8 +236,11 @@ class AfsimModel(mesa.Model):
         in_reach, _ = offensives.attack_reach(s.garrison, self.reach, self.reach_weighted)
         threat = in_reach * self.per_fighter[:, None]
         holder = s.control
-        own_defence = s.garrison[holder, np.arange(w.n_territories)] * self.per_fighter[holder] + militia
-        levies = self.levy_base[holder, np.arange(w.n_territories)]
+        held = holder >= 0
+        safe = np.where(held, holder, 0)
+        own_defence = np.where(held, s.garrison[safe, np.arange(w.n_territories)]
+                               * self.per_fighter[safe], 0.0) + militia
+        levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
             w.cohesion, may_attack, levies, p.defection_rate, p.bribe_per_fighter,
@@ -261,7 +264,8 @@ class AfsimModel(mesa.Model):
 
     def _militia(self, control: np.ndarray) -> np.ndarray:
         """[T] strength of the local levies who defend each territory for its holder."""
-        return self.levy_base[control, np.arange(self.world.n_territories)]
+        cols = np.arange(self.world.n_territories)
+        return np.where(control >= 0, self.levy_base[np.maximum(control, 0), cols], 0.0)
 
     def run(self) -> AfsimModel:
         """Step to the last month; return self."""

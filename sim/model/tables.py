@@ -44,9 +44,9 @@ def tables_of(model, replicate: int = 0) -> dict[str, pd.DataFrame]:
         [(replicate, format_month(m), w.faction_ids[a], w.faction_ids[b], RELATION_NAMES[c])
          for m, a, b, c in h.relation_changes], columns=COLUMNS["alliances"])
     rows = [(replicate, format_month(m), "battle", w.territory_ids[b.target],
-             w.faction_ids[b.attacker], w.faction_ids[b.holder], round(b.chance, 4),
+             w.faction_ids[b.attacker], holder_names[b.holder], round(b.chance, 4),
              round(b.attackers, 1), round(b.defenders, 1), round(b.attacker_lost, 1),
-             round(b.defender_lost, 1), w.faction_ids[b.attacker if b.won else b.holder])
+             round(b.defender_lost, 1), holder_names[b.attacker if b.won else b.holder])
             for m, b in h.battles]
     rows += [(replicate, format_month(m), "defection", w.territory_ids[d.territory],
               w.faction_ids[d.new], w.faction_ids[d.old], 1.0, 0.0, round(d.fighters, 1),

@@ -11,28 +11,18 @@ tables are copied from ``scores.json`` and never recomputed here; every such cel
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from sim.analysis.record import record_table, recorded_changes, relation_table, shares
-from sim.analysis.scores import WINDOW_SLACK, alliance_mode, load_run_scenario
-from sim.data import Scenario
-from sim.data.dates import format_month, parse_month
+from sim.analysis.metrics import WINDOW_SLACK
+from sim.data.dates import format_month
 from sim.data.params import Params
-from sim.data.rundir import read_tables
-from sim.data.vocabulary import RELATION_NAMES
-from sim.report import figures as plots
-from sim.report import style
-from sim.report.style import CONTESTED, faction_name
+from sim.report.entries import FigureEntry, capital_figure, capital_name, render_figures
+from sim.report.rundata import RunData, load_run
+from sim.report.style import faction_name
 
 REPORT_DIR = "report"
-MAP_COUNT = 7  # maps drawn when the scenario names no map_months
 WINDOWS = (("calibration", "Calibration window"), ("holdout", "Hold-out window"))
 COLUMNS = (("model", "model"), ("persistence", "persistence"), ("diffusion", "diffusion"),
            ("skill_vs_persistence", "skill vs persistence"),
@@ -58,10 +48,6 @@ METRICS = (
 )
 
 
-class ScoresMissing(FileNotFoundError):
-    """The run directory has not been scored yet."""
-
-
 def format_value(value: Any) -> str:
     """How a value of ``scores.json`` is shown: 3 decimals, integers as they are, null as —."""
     if value is None:
@@ -73,318 +59,6 @@ def format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
-
-
-# --------------------------------------------------------------------------- the run
-
-
-@dataclass(frozen=True)
-class RunData:
-    """A scored run directory, the scenario it came from, and what the figures share."""
-
-    path: Path
-    manifest: dict
-    scores: dict
-    scenario: Scenario
-    tables: dict[str, pd.DataFrame]
-    months: list[str]           # run months inside the scenario's window (the record's)
-    record: pd.DataFrame        # months × territories: recorded holder
-    shares: np.ndarray          # [M, T, F]: share of replicates in which f holds t
-
-    @property
-    def replicates(self) -> int:
-        return int(self.manifest["replicates"])
-
-    @property
-    def factions(self) -> tuple[str, ...]:
-        return self.scenario.drivers.faction_ids
-
-    @property
-    def territories(self) -> tuple[str, ...]:
-        return self.scenario.drivers.territory_ids
-
-    @property
-    def windows(self) -> plots.Windows:
-        return plots.Windows(self.months, format_month(self.scenario.holdout.start))
-
-    @property
-    def alliance_mode(self) -> str:
-        return alliance_mode(self.scenario, self.manifest["parameters"])
-
-
-def load_run(run_dir: str | Path) -> RunData:
-    """Everything the report needs from ``run_dir``; refuses one without ``scores.json``."""
-    path = Path(run_dir)
-    tables = read_tables(path)
-    scores_file = path / "scores.json"
-    if not scores_file.is_file():
-        raise ScoresMissing(f"{path}: no scores.json; run `afsim score {path}` first")
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    scores = json.loads(scores_file.read_text(encoding="utf-8"))
-    scenario = load_run_scenario(path, manifest)
-    style.register(scenario.drivers.factions)
-    d = scenario.drivers
-    # Beyond the scenario's end there is no record to compare with.
-    months = sorted(m for m in tables["control"]["date"].unique()
-                    if d.start <= parse_month(m) <= d.end)
-    record = record_table(scenario).loc[months]
-    return RunData(path, manifest, scores, scenario, tables, months, record,
-                   shares(tables["control"], d.faction_ids, d.territory_ids, months))
-
-
-# --------------------------------------------------------------------------- derived data
-
-
-def modal_control(run: RunData, month: str) -> tuple[dict[str, str], dict[str, float]]:
-    """Per territory: the holder in most replicates at ``month``, and its share."""
-    s = run.shares[run.months.index(month)]                         # [T, F]
-    best = s.argmax(axis=1)
-    return ({t: run.factions[best[i]] for i, t in enumerate(run.territories)},
-            {t: float(s[i, best[i]]) for i, t in enumerate(run.territories)})
-
-
-def map_dates(months: Sequence[str], chosen: Sequence[str] = (),
-              count: int = MAP_COUNT) -> list[str]:
-    """The scenario's map months that the run covers, else ``count`` evenly spaced ones."""
-    fixed = [m for m in chosen if m in months]
-    if len(fixed) >= 2:
-        return fixed
-    picks = np.unique(np.linspace(0, len(months) - 1, count).round().astype(int))
-    return [months[i] for i in picks]
-
-
-def simulated_provinces(run: RunData) -> dict[str, np.ndarray]:
-    """Per faction: [replicates, months] of provinces held."""
-    table = run.tables["factions"]
-    table = table[table["date"].isin(run.months)]
-    return {f: table[table["faction"] == f].pivot(index="replicate", columns="date",
-                                                  values="provinces")[run.months].to_numpy()
-            for f in run.factions}
-
-
-def recorded_provinces(run: RunData) -> dict[str, np.ndarray]:
-    """Per faction: [months] of provinces held in the record."""
-    provinces = [t.id for t in run.scenario.provinces]
-    held = run.record[provinces]
-    return {f: (held == f).sum(axis=1).to_numpy() for f in run.factions}
-
-
-def agreement_table(run: RunData) -> pd.DataFrame:
-    """Provinces (by name, sorted) × months: share of replicates holding as recorded."""
-    f_index = {f: i for i, f in enumerate(run.factions)}
-    rows = {}
-    for t in sorted(run.scenario.provinces, key=lambda p: p.name):
-        ti = run.territories.index(t.id)
-        recorded = run.record[t.id].to_numpy()
-        rows[t.name] = [run.shares[m, ti, f_index[r]] if r in f_index else np.nan
-                        for m, r in enumerate(recorded)]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=run.months)
-
-
-def province_change_cells(run: RunData) -> list[tuple[str, str]]:
-    """(month, province name) of every recorded change of holder of a province."""
-    names = {t.id: t.name for t in run.scenario.provinces}
-    changes = recorded_changes(run.scenario)
-    return [(c.date, names[c.territory]) for c in changes.itertuples() if c.territory in names]
-
-
-def nearest_takes(held: np.ndarray, rec_index: int) -> np.ndarray:
-    """Per replicate, the month (position) of the take nearest ``rec_index``; NaN if none.
-
-    ``held`` is [R, M] 0/1. A take is a month the holder holds it and did not the month
-    before, as in :func:`sim.analysis.scores.timing_error`, whose median this reproduces.
-    """
-    took = np.diff(held.astype(int), axis=1, prepend=held[:, :1].astype(int)) > 0
-    out = np.full(held.shape[0], np.nan)
-    for r, row in enumerate(took):
-        months = np.nonzero(row)[0]
-        if months.size:
-            out[r] = months[np.argmin(np.abs(months - rec_index))]
-    return out
-
-
-def change_timings(run: RunData) -> list[plots.ChangeTiming]:
-    """One row per scored recorded change (from ``scores.json``), in date order."""
-    changes = run.scores.get("changes") or []
-    if not changes:  # an older or partial scores.json: recompute the list, unscored
-        changes = [dict(c._asdict(), hit=None, share=None)
-                   for c in recorded_changes(run.scenario).itertuples(index=False)]
-    control = run.tables["control"]
-    control = control[control["date"].isin(run.months)]
-    names = {t.id: t.name for t in run.scenario.drivers.territories}
-    rows = []
-    for c in changes:
-        if c["date"] not in run.months:
-            continue
-        table = control[control["territory"] == c["territory"]].pivot(
-            index="replicate", columns="date", values="controller")[run.months]
-        held = (table.to_numpy() == c["new"]).astype(int)
-        label = (f"{c['date']}  {names.get(c['territory'], c['territory'])}: "
-                 f"{faction_name(c['old'])} → {faction_name(c['new'])}")
-        takes = nearest_takes(held, run.months.index(c["date"]))
-        # Without a take, a replicate either never gives it to `new` or gave it from the start.
-        never = float((held.max(axis=1) == 0).mean())
-        rows.append(plots.ChangeTiming(
-            label, run.months.index(c["date"]), takes, never,
-            float(np.isnan(takes).mean()) - never, c["new"], c.get("hit"), c.get("share")))
-    return rows
-
-
-def recorded_relations(run: RunData) -> dict[tuple[str, str], list[str]]:
-    d = run.scenario.drivers
-    changes = pd.DataFrame([(format_month(a.date), a.a, a.b, a.relation) for a in d.alliances],
-                           columns=["date", "a", "b", "relation"])
-    return relation_table(changes, d.faction_ids, run.months, d.default_relation)
-
-
-def simulated_relations(run: RunData) -> dict[tuple[str, str], list[str]]:
-    """Per pair and month, the relation in most replicates (ties: the more hostile)."""
-    counts: dict[tuple[str, str], np.ndarray] = {}
-    code = {r: i for i, r in enumerate(RELATION_NAMES)}
-    for _, group in run.tables["alliances"].groupby("replicate"):
-        table = relation_table(group, run.factions, run.months,
-                               run.scenario.drivers.default_relation)
-        for pair, series in table.items():
-            tally = counts.setdefault(pair, np.zeros((len(run.months), len(RELATION_NAMES))))
-            tally[np.arange(len(series)), [code[r] for r in series]] += 1
-    return {pair: [RELATION_NAMES[i] for i in tally.argmax(axis=1)]
-            for pair, tally in counts.items()}
-
-
-# --------------------------------------------------------------------------- figures
-
-
-@dataclass(frozen=True)
-class FigureEntry:
-    """A section of the page: a heading, how to read its figures, and the figures."""
-
-    heading: str
-    caption: str                          # HTML
-    files: tuple[tuple[str, str], ...]    # (PNG file name, short label or "")
-
-
-def render_figures(run: RunData, out: Path) -> list[FigureEntry]:
-    """Draw every figure into ``out``; return the sections in page order."""
-    maps = [_map_figures(run, out)] if run.scenario.map_file else []
-    return [*maps, _provinces_figure(run, out), _agreement_figure(run, out),
-            _changes_figure(run, out), _alliances_figure(run, out)]
-
-
-MAP_CAPTION = (
-    "Left of each pair: each territory in the colour of the faction holding it in the most "
-    "replicates at the end of the month; the paler the colour, the fewer replicates agree on "
-    "that holder (full colour: all of them). Right: the holder in the record. Provinces are "
-    "filled; circles are sub-nodes, parts of a province that change hands on their own "
-    "({subnodes}). The box around the province with most sub-nodes is enlarged at the lower "
-    "right, where its neighbours are named."
-)
-
-
-def _map_figures(run: RunData, out: Path) -> FigureEntry:
-    dates = map_dates(run.months, [format_month(m) for m in run.scenario.map_months])
-    modal = {date: modal_control(run, date) for date in dates}
-    shown = {f for date in dates for f in modal[date][0].values()}
-    shown |= {run.record.at[date, t] for date in dates for t in run.territories}
-    legend = [f for f in (*run.factions, CONTESTED) if f in shown]
-    files = []
-    for date in dates:
-        file = f"map_{date}.png"
-        controllers, share = modal[date]
-        plots.control_map_pair(out / file, date, controllers, share,
-                               run.record.loc[date].to_dict(), run.scenario.drivers.territories,
-                               legend, run.replicates, run.scenario.map_file)
-        files.append((file, f"End of {date}"))
-    subnodes = ", ".join(tr.name for tr in run.scenario.drivers.territories if not tr.is_province)
-    return FigureEntry("Who holds what: maps", MAP_CAPTION.format(subnodes=subnodes or "none"),
-                       tuple(files))
-
-
-def _single(file: str, heading: str, caption: str) -> FigureEntry:
-    return FigureEntry(heading, caption, ((file, ""),))
-
-
-def _provinces_figure(run: RunData, out: Path) -> FigureEntry:
-    simulated, recorded = simulated_provinces(run), recorded_provinces(run)
-    held = [f for f in run.factions if simulated[f].max() > 0 or recorded[f].max() > 0]
-    file = "provinces.png"
-    plots.provinces_over_time(out / file, run.windows, {f: simulated[f] for f in held},
-                              {f: recorded[f] for f in held})
-    return _single(file, "Provinces held per faction", (
-        "For each faction that holds a province at some point, the number of the 34 provinces "
-        "it holds each month: solid line, the median over replicates; band, 10–90% of "
-        "replicates; dashed line, the record. Scales differ between panels. The dotted line "
-        "separates the calibration window (left) from the hold-out window (right)."))
-
-
-def _agreement_figure(run: RunData, out: Path) -> FigureEntry:
-    file = "agreement.png"
-    plots.agreement_heatmap(out / file, run.windows, agreement_table(run),
-                            province_change_cells(run))
-    return _single(file, "Agreement with the record, province by month", (
-        "Each cell is the share of replicates in which the province's holder that month is the "
-        "recorded one: bright yellow, all replicates agree with the record; dark blue, none "
-        "does. Circles mark the months in which the record changes a province's holder; a "
-        "dark stretch after a circle is a change the simulation misses or makes late, a dark "
-        "stretch with no circle a change the simulation makes and the record does not."))
-
-
-def _changes_figure(run: RunData, out: Path) -> FigureEntry:
-    file = "changes.png"
-    plots.change_timing(out / file, run.windows, change_timings(run), WINDOW_SLACK)
-    return _single(file, "Recorded changes and their simulated timing", (
-        "One row per recorded change of holder (provinces and sub-nodes), as scored in "
-        "scores.json. Diamond: the recorded month, filled black for a hit (the new holder "
-        f"holds the territory within ±{WINDOW_SLACK} months, the outlined box, in at least half the "
-        "replicates), hollow orange for a miss. Bar: for the replicates in which the new holder "
-        "takes the territory at all, the 10–90% range of the simulated take nearest the recorded "
-        "month, in the new holder's colour; tick: its median. Right: the share of replicates "
-        "in which the new holder holds it within the box (the hit share of scores.json), then "
-        "the replicates in which the new holder never holds it and those in which it holds it "
-        "from the first month (so there is no take to time)."))
-
-
-def _alliances_figure(run: RunData, out: Path) -> FigureEntry:
-    recorded, simulated = recorded_relations(run), simulated_relations(run)
-    pairs = [p for p in recorded
-             if any(r != "hostile" for r in (*recorded[p], *simulated.get(p, ())))]
-    agree = np.mean([a == b for p in recorded for a, b in
-                     zip(recorded[p], simulated.get(p, recorded[p]), strict=True)])
-    if run.alliance_mode == "recorded":
-        note = (f"alliances replayed from the record (mode: recorded), so simulated equals "
-                f"recorded: {agree:.0%} of pair-months agree")
-    else:
-        note = (f"alliances decided by the model (mode: {run.alliance_mode}); the modal "
-                f"relation over {run.replicates} replicates is the recorded one in {agree:.0%} "
-                "of pair-months")
-    file = "alliances.png"
-    plots.alliance_timeline(out / file, run.windows, {p: recorded[p] for p in pairs},
-                            {p: simulated.get(p, recorded[p]) for p in pairs}, note)
-    return _single(file, "Alliances", (
-        "For every pair of factions that is allied or neutral at some point, in the record or "
-        "in the simulation, the relation month by month: upper bar (rec) the record, lower bar "
-        "(sim) the relation in most replicates. Pairs hostile throughout are left out. "
-        + html.escape(note[0].upper() + note[1:]) + "."))
-
-
-def _capital_name(run: RunData) -> str:
-    capital = run.scenario.capital
-    names = {tr.id: tr.name for tr in run.scenario.drivers.territories}
-    return names.get(capital, capital or "the capital")
-
-
-def _capital_figure(run: RunData, out: Path) -> FigureEntry | None:
-    fall = run.scores.get("capital_fall") or {}
-    if not fall.get("recorded"):
-        return None
-    file = "capital.png"
-    who = fall.get("faction", "")
-    name = _capital_name(run)
-    plots.capital_fall(out / file, run.windows, fall.get("months") or {}, run.replicates,
-                       fall["recorded"], who, name)
-    return _single(file, f"When {name} falls", (
-        f"For each month, the share of replicates in which {html.escape(faction_name(who))} "
-        f"first holds {html.escape(name)} that month; the vertical line is the recorded month. "
-        f"Replicates in which it never takes {html.escape(name)} are not drawn."))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -406,7 +80,7 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
     body = [
         _intro_html(run),
         _scores_html(run.scores),
-        _capital_html(run, _capital_figure(run, out)),
+        _capital_html(run, capital_figure(run, out)),
         *(_figure_html(f) for f in figures),
         *(_section(title, content) for title, content in extra_sections),
         _made_html(run),
@@ -510,7 +184,7 @@ def _score_table(window: str, entry: dict) -> str:
 def _capital_html(run: RunData, figure: FigureEntry | None) -> str:
     scores = run.scores
     k = scores.get("capital_fall") or {}
-    name = html.escape(_capital_name(run))
+    name = html.escape(capital_name(run))
     heading = f"The fall of {name}"
     if not k.get("recorded"):
         return _section(heading, f"<p>The record has no change of {name}'s holder.</p>",

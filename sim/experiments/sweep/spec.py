@@ -14,9 +14,10 @@ from typing import Any
 from sim.analysis.evaluate import OUTPUTS
 from sim.data import Scenario
 from sim.data.dates import format_month, parse_month
-from sim.data.params import BY_NAME, check_value, unknown_message
-from sim.data.problems import Problem, Problems, ValidationError
-from sim.data.yamlio import line_of, load_yaml
+from sim.data.params import BY_NAME, check_bounds, check_value, unknown_message
+from sim.data.problems import Problem, ValidationError
+from sim.data.specfile import SpecFile, is_int
+from sim.data.yamlio import line_of
 
 DESIGNS = ("grid", "latin", "sobol", "morris")
 
@@ -102,62 +103,21 @@ class SweepSpec:
         return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and check a sweep spec.
 
     Raises:
         ValidationError: every problem found, as ``file:line: message``.
     """
-    path = Path(path)
-    name = str(path)
-    problems = Problems()
-    if not path.is_file():
-        problems.add(name, 0, "sweep spec not found")
-        problems.raise_if_any()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.add(name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        problems.raise_if_any()
-    data, lines = load_yaml(text, name, problems)
-    problems.raise_if_any()
-    if not isinstance(data, dict):
-        problems.add(name, 1, "a sweep spec is a mapping of keys: " + ", ".join(KEYS))
-        problems.raise_if_any()
-
-    def add(key_path: tuple, message: str) -> None:
-        problems.add(name, line_of(lines, key_path), message)
-
-    for key in data:
-        if key not in KEYS:
-            add((key,), f"unknown key {key!r}; valid keys: {', '.join(KEYS)}")
-    for key in ("scenario", "design", "parameters"):
-        if key not in data:
-            problems.add(name, 0, f"missing key {key!r}")
-
-    # scenario
+    spec_file = SpecFile(path, KEYS, "sweep spec")
+    path, data, add, problems, name = (spec_file.path, spec_file.data, spec_file.add,
+                                       spec_file.problems, spec_file.name)
+    lines = spec_file.lines
+    spec_file.require("scenario", "design", "parameters")
     scenario_text, scenario = "", Path(".")
     if "scenario" in data:
-        raw = data["scenario"]
-        if not isinstance(raw, str) or not raw.strip():
-            add(("scenario",), f"scenario must be the path of a scenario folder, got {raw!r}")
-        else:
-            scenario_text = raw
-            for candidate in (path.parent / raw, Path(raw)):
-                if (candidate / "scenario.yaml").is_file():
-                    scenario = candidate.resolve()
-                    break
-            else:
-                add(("scenario",), f"scenario folder {raw!r} not found (looked in "
-                    f"{str(path.parent) or '.'!r} and the current directory)")
+        scenario_text, found = spec_file.scenario_folder()
+        scenario = found or scenario
 
     # design and its sizes
     design = data.get("design")
@@ -173,7 +133,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     elif design is not None:
         if "samples" not in data:
             problems.add(name, 0, f"missing key 'samples' (design {design})")
-        elif not _is_int(samples) or samples < 1:
+        elif not is_int(samples) or samples < 1:
             add(("samples",), f"samples must be a positive integer, got {samples!r}")
             samples = None
         elif design == "sobol" and samples & (samples - 1):
@@ -184,18 +144,11 @@ def load_spec(path: str | Path) -> SweepSpec:
         if "levels" in data:
             add(("levels",), "levels is only used by design morris")
         levels = None
-    elif not _is_int(levels) or levels < 2 or levels % 2:
+    elif not is_int(levels) or levels < 2 or levels % 2:
         add(("levels",), f"levels must be an even integer >= 2, got {levels!r}")
 
-    def integer(key: str, default: int, low: int) -> int:
-        value = data.get(key, default)
-        if not _is_int(value) or value < low:
-            add((key,), f"{key} must be an integer >= {low}, got {value!r}")
-            return default
-        return value
-
-    replicates = integer("replicates", 1, 1)
-    seed = integer("seed", 0, 0)
+    replicates = spec_file.integer("replicates", 1, 1)
+    seed = spec_file.integer("seed", 0, 0)
 
     end = data.get("end")
     if end is not None:
@@ -299,25 +252,15 @@ def _axis(name: str, entry: Any, design: str | None, lines: dict,
         add(key, f"parameter {name!r} is a choice ({', '.join(spec.choices)}): sweep it with "
             "design grid and {values: [...]}")
         return None
-    if not (isinstance(entry, list) and len(entry) == 2 and all(map(_is_number, entry))):
-        add(key, f"parameter {name!r} must be [low, high] (or {{values: [...]}} for design "
-            f"grid), got {entry!r}")
-        return None
     if design == "grid":
         add(key, f"parameter {name!r}: design grid needs {{values: [...]}}, not a range")
         return None
-    low, high = float(entry[0]), float(entry[1])
-    if not (math.isfinite(low) and math.isfinite(high)):
-        add(key, f"parameter {name!r}: bounds must be finite, got {entry!r}")
+    bounds, problem = check_bounds(name, entry)
+    if problem:
+        add(key, problem + (" (or {values: [...]} for design grid)"
+                            if "must be [low, high]" in problem else ""))
         return None
-    if low >= high:
-        add(key, f"parameter {name!r}: low {low:g} must be less than high {high:g}")
-        return None
-    if low < spec.low or high > spec.high:
-        add(key, f"parameter {name!r}: range [{low:g}, {high:g}] is outside its plausible "
-            f"range {spec.low:g}..{spec.high:g} ({spec.unit})")
-        return None
-    return Axis(name, low=low, high=high)
+    return Axis(name, low=bounds[0], high=bounds[1])
 
 
 def check_against_scenario(spec: SweepSpec, scenario: Scenario) -> int | None:
