@@ -11,7 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-from sim.analysis.scores import format_table, score_directory
 from sim.cli.argtypes import integer
 from sim.cli.sweep import add_sweep_parser
 from sim.data import load
@@ -19,9 +18,9 @@ from sim.data import params as params_registry
 from sim.data.dates import format_month, parse_month
 from sim.data.params import Params
 from sim.data.problems import ValidationError
-from sim.experiments.ensemble import Ensemble
-from sim.experiments.executor import default_workers
-from sim.experiments.run import Run
+
+# Commands import the layers they use when they run: pandas, Mesa and matplotlib take a
+# second or more to import, and `afsim validate` or `afsim params` need none of them.
 
 DEFAULT_SCENARIO = "scenarios/afghanistan_1992_1996"
 
@@ -67,6 +66,7 @@ def _end(text: str | None, scenario) -> int | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiments.run import Run
     scenario = load(args.scenario)
     params = _params(scenario, args.set, args.defaults)
     path = Run(scenario, seed=args.seed, params=params,
@@ -76,6 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ensemble(args: argparse.Namespace) -> int:
+    from sim.experiments.ensemble import Ensemble
+    from sim.experiments.executor import default_workers
     scenario = load(args.scenario)
     params = _params(scenario, args.set, args.defaults)
     ensemble = Ensemble(scenario, replicates=args.replicates, seed=args.seed, params=params,
@@ -87,6 +89,7 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from sim.analysis.scores import format_table, score_directory
     scores = score_directory(args.dir)
     print(format_table(scores))
     print(f"wrote {Path(args.dir) / 'scores.json'}")

@@ -9,7 +9,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from sim.cli.argtypes import integer
-from sim.experiments.sweep import BATCH, run_sweep
 
 _positive = integer(1, "the value")
 
@@ -18,11 +17,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.scheduler and args.workers:
         raise ValueError("--workers is for local processes; with --scheduler the cluster's "
                          "workers run the sweep")
+    from sim.experiments.sweep import run_sweep
     t0 = time.perf_counter()
     try:
         results = run_sweep(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
                             resume=args.resume, force=args.force, progress=not args.quiet,
-                            batch=args.batch)
+                            batch=args.batch)  # None: the default
     except KeyboardInterrupt:
         print(f"afsim: interrupted; the runs finished are kept in {Path(args.out) / 'parts'}: "
               "run the same command with --resume to continue", file=sys.stderr)
@@ -62,8 +62,8 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser
                       help="continue an interrupted sweep in DIR (same spec and scenario)")
     mode.add_argument("--force", action="store_true",
                       help="start again in a non-empty DIR (removes its sweep files)")
-    p.add_argument("--batch", type=_positive, default=BATCH,
-                   help=f"rows per part file at most (default {BATCH})")
+    p.add_argument("--batch", type=_positive, default=None,
+                   help="rows per part file at most (default: the sweep module's BATCH)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
     return p

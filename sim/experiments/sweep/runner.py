@@ -42,7 +42,7 @@ from sim.experiments.sweep.task import SweepContext, run_task, warm
 
 def run_sweep(spec_path: str | Path, out: str | Path, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False, force: bool = False,
-              progress: bool = True, batch: int = BATCH) -> pd.DataFrame:
+              progress: bool = True, batch: int | None = None) -> pd.DataFrame:
     """Run (or resume) the sweep of ``spec_path`` into ``out``; return the results table.
 
     ``workers`` local processes (default: all cores; 1 runs in this process), or the
@@ -58,6 +58,7 @@ def run_sweep(spec_path: str | Path, out: str | Path, workers: int | None = None
     """
     if resume and force:
         raise ValueError("--resume and --force exclude each other")
+    batch = BATCH if batch is None else batch
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     spec = load_spec(spec_path)

@@ -26,7 +26,7 @@ from sim.data.dates import parse_month
 from sim.data.problems import ValidationError
 from sim.experiments.sweep import FAIL_POINT_ENV, load_spec, make_design, read_results, run_sweep
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "afghanistan_1992_1996"
 
 

@@ -13,7 +13,7 @@ from sim.experiments.ensemble import run_ensemble
 from sim.experiments.sweep import run_sweep
 from sim.report.sections import comparison_section, sensitivity_section
 
-SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "afghanistan_1992_1996"
+SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "afghanistan_1992_1996"
 
 
 @pytest.fixture(scope="module")

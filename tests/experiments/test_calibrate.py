@@ -1,10 +1,9 @@
 """Calibration: a tiny budget finds a better set on a problem whose optimum is known."""
 
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from tiny import FILES, write_tiny  # noqa: E402
 
 from sim.analysis.evaluate import Evaluator
 from sim.data import load
@@ -12,9 +11,6 @@ from sim.data.params import Params
 from sim.data.problems import ValidationError
 from sim.experiments.calibrate import calibrate, load_spec
 from sim.experiments.simulate import evaluate
-
-sys.path.insert(0, str(Path(__file__).parent))
-from tiny import FILES, write_tiny  # noqa: E402
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""Properties of each mechanism on small hand-made worlds."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.mechanisms import backers
+
+
+@given(budget=st.lists(st.floats(0, 1e4), min_size=1, max_size=4),
+       data=st.data())
+def test_backer_support_never_exceeds_its_budget(budget, data):
+    b = len(budget)
+    pref = np.array(data.draw(st.lists(st.lists(st.floats(0, 5), min_size=3, max_size=3), min_size=b, max_size=b)))
+    eligible = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=b, max_size=b)))
+    given_ = backers.allocate(np.array(budget), pref, eligible)
+    assert (given_ >= 0).all()
+    assert (given_.sum(axis=1) <= np.array(budget) + 1e-6).all()
+    assert (given_[~eligible] == 0).all()
+
+
+def test_backer_shifts_towards_the_proxy_that_gains_ground():
+    pref = np.array([[1.0, 1.0]])
+    eligible = np.array([[True, True]])
+    new = backers.update_preference(pref, eligible, np.array([0.0, 3.0]), learning=0.5)
+    assert new[0, 1] > new[0, 0]
+    assert new[0, 1] == pytest.approx(0.75)     # halfway from 0.5 to 1

@@ -1,0 +1,26 @@
+"""Properties of each mechanism on small hand-made worlds."""
+import numpy as np
+import pytest
+
+from sim.mechanisms import defection
+
+
+def test_defection_needs_money_and_a_stronger_enemy():
+    garrison = np.array([[100.0], [0.0]])
+    control = np.array([0])
+    fights = np.array([[False, True], [True, False]])
+    threat = np.array([[0.0], [1000.0]])
+    defence = np.array([100.0])
+    affinity = np.ones((2, 1))
+    cohesion = np.array([0.0, 0.5])
+    buyers = np.array([False, True])
+    rng = np.random.default_rng(0)
+    g, c, r, done = defection.defect(garrison, control, np.array([0.0, 1e6]), fights, threat, defence,
+                                     affinity, cohesion, buyers, np.zeros(1), 1.0, 0.1, rng)
+    # p = 1 * (1 - 0) * 1 * 10 / 11 = 0.909: with seed 0 the first draw (0.637) is below it
+    assert c[0] == 1 and g[1, 0] == 100.0 and g[0, 0] == 0.0
+    assert r[1] == pytest.approx(1e6 - 10.0) and len(done) == 1
+    g, c, r, done = defection.defect(garrison, control, np.array([0.0, 5.0]), fights, threat, defence,
+                                     affinity, cohesion, buyers, np.zeros(1), 1.0, 0.1,
+                                     np.random.default_rng(0))
+    assert c[0] == 0 and not done                   # cannot pay 10 with 5

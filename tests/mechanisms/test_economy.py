@@ -1,0 +1,32 @@
+"""Properties of each mechanism on small hand-made worlds."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.mechanisms import economy
+
+
+@settings(max_examples=50)
+@given(res=st.floats(-100, 1e4), fighters=st.floats(0, 1e5), upkeep=st.floats(0.001, 0.1),
+       share=st.floats(0, 1))
+def test_fighters_never_go_negative_in_the_economy(res, fighters, upkeep, share):
+    garrison = np.array([[fighters, 0.0]])
+    left, unpaid = economy.pay_upkeep(np.array([res]), garrison.sum(axis=1), upkeep)
+    assert 0.0 <= unpaid[0] <= 1.0
+    after = economy.desert(garrison, unpaid, share)
+    assert (after >= 0).all() and after.sum() <= fighters + 1e-9
+    g, r, recruits = economy.recruit(after, left, np.array([0, 0]), np.zeros((1, 2), bool),
+                                     np.array([1e5, 1e5]), np.ones((1, 2)), np.ones((1, 2), bool),
+                                     np.array([True]), 0.001, upkeep)
+    assert (g >= after - 1e-9).all() and recruits[0] >= 0
+    assert r[0] >= min(left[0], 0.0) - 1e-6       # never spends money it does not have
+
+
+def test_income_weighs_ethnic_affinity_and_blockades():
+    control = np.array([0, 0])
+    population = np.array([100_000.0, 100_000.0])
+    affinity = np.array([[1.0, 0.4]])
+    open_to = np.array([[True, False]])
+    got = economy.income(control, population, affinity, 0.1, open_to, np.zeros(1), np.array([5.0]))
+    assert got[0] == pytest.approx(0.1 * 100 + 5.0)   # only the open territory pays
