@@ -74,10 +74,10 @@ factions:
 """,
     "backers.yaml": "backers: {}\n",
     "initial_control.csv": f"""\
-territory,controller,source
-AF-AAA,red,{APPROX}
-AF-BBB,blue,{APPROX}
-AF-CCC,blue,{APPROX}
+territory,controller,confidence,source
+AF-AAA,red,high,{APPROX}
+AF-BBB,blue,high,{APPROX}
+AF-CCC,blue,high,{APPROX}
 """,
     "events.csv": "date,day,kind,actor,target,fighters,resources,months,note,source\n",
     "observations.csv": f"""\

@@ -73,3 +73,57 @@ def timing_error(held_new: np.ndarray, rec_index: int) -> float | None:
     takes = nearest_takes(held_new, rec_index)
     made = takes[~np.isnan(takes)]
     return float(np.median(made - rec_index)) if made.size else None
+
+
+# --------------------------------------------------------------------------- cell by cell
+
+HIGHER_IS_BETTER = {"accuracy": True, "mean_prob": True, "brier": False}
+
+
+def cell_scores(prob: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]:
+    """Per cell [M, T]: ``accuracy`` (1 if the modal holder is the recorded one), ``mean_prob``
+    (probability given to the recorded holder) and ``brier`` (sum over holders of the squared
+    error, 0 best, 2 worst). ``truth`` < 0 (unknown) gives 0s: mask those cells by weight."""
+    m, t, _ = prob.shape
+    known = truth >= 0
+    safe = np.where(known, truth, 0)
+    onehot = np.zeros_like(prob)
+    onehot[np.arange(m)[:, None], np.arange(t)[None, :], safe] = known.astype(float)
+    p_true = (prob * onehot).sum(axis=2)
+    return {"accuracy": (prob.argmax(axis=2) == safe) & known,
+            "mean_prob": p_true,
+            "brier": ((prob - onehot) ** 2).sum(axis=2)}
+
+
+def weighted_mean(values: np.ndarray, weight: np.ndarray) -> float | None:
+    """Weighted mean over cells; ``None`` when no cell has weight."""
+    total = float(weight.sum())
+    return float((values * weight).sum() / total) if total > 0 else None
+
+
+def bootstrap_skill(model: np.ndarray, base: np.ndarray, weight: np.ndarray,
+                    higher_is_better: bool, rng: np.random.Generator, draws: int = 1000,
+                    level: float = 0.9) -> tuple[float | None, float | None]:
+    """A paired bootstrap interval of the skill of ``model`` over ``base`` (cell values
+    [M, T], weights [M, T]), resampling territories (columns) with replacement: a province's
+    months move together, as they are not independent. Returns the ``level`` interval."""
+    num_m = (model * weight).sum(axis=0)                 # [T]
+    num_b = (base * weight).sum(axis=0)
+    den = weight.sum(axis=0)
+    used = np.nonzero(den > 0)[0]
+    if used.size == 0:
+        return None, None
+    picks = rng.integers(0, used.size, size=(draws, used.size))
+    cols = used[picks]                                   # [draws, T']
+    d = den[cols].sum(axis=1)
+    sm, sb = num_m[cols].sum(axis=1) / d, num_b[cols].sum(axis=1) / d
+    if higher_is_better:
+        ok = ~np.isclose(sb, 1.0)
+        values = (sm[ok] - sb[ok]) / (1.0 - sb[ok])
+    else:
+        ok = ~np.isclose(sb, 0.0)
+        values = (sb[ok] - sm[ok]) / sb[ok]
+    if values.size < draws // 2:  # the baseline is perfect in most resamples: no interval
+        return None, None
+    tail = (1.0 - level) / 2
+    return float(np.quantile(values, tail)), float(np.quantile(values, 1 - tail))

@@ -1,30 +1,21 @@
-"""Scores of an ensemble against the record, beside two baselines, per window.
+"""Scores of an ensemble against the record, each beside baselines with equal information.
 
-Map metrics are over province-months (the 34 provinces; sub-nodes count only as recorded
-changes). For a forecast giving each faction a share of replicates (a probability) in
-each province and month:
+Two comparisons (``docs/ODD.md``, "Comparison with the record"):
 
-* ``accuracy``: share of province-months whose modal controller is the recorded one;
-* ``mean_prob``: mean probability given to the recorded controller;
-* ``brier``: mean over province-months of sum_f (p_f - 1[f recorded])^2 (0 best, 2 worst);
-* ``hit_rate``: share of the window's recorded changes (any territory) for which the new
-  holder holds it within ±3 months of the recorded month in at least half the
-  replicates (a baseline: with probability >= 0.5); ``timing_mae``: mean absolute
-  timing error in months of the simulated change nearest the recorded one (median over
-  the replicates that make it);
-* ``provinces_rmse``: RMSE over factions × months of the mean simulated provinces held
-  against the recorded count;
-* ``alliance_agreement``: share of pair-months whose simulated relation is the recorded
-  one, averaged over replicates (only when alliances are endogenous).
+* **free run** (``afsim ensemble`` then ``afsim score``): what the model makes of the war from
+  the start map and the drivers alone, on the calibration window, the hold-out and the whole
+  run, against persistence and diffusion started from the same start map;
+* **forecast from an origin** (``afsim forecast``): replicates conditioned on the record
+  before the origin, then free; scored from the origin on, against persistence and diffusion
+  started from the recorded map just before the origin.
 
-Baselines (Makridakis-style reference forecasts): persistence freezes the recorded map at
-the window's start; diffusion lets each province fall each month to an adjacent
-expanding faction (one whose recorded holdings grew in the 12 months before the window;
-any faction when there is no such history) at a rate proportional to its share of the
-province's neighbours, the rate fitted on the calibration window by maximising
-``mean_prob``. Skill = (model - baseline) / (1 - baseline) for scores where 1 is perfect,
-(baseline - model) / baseline for errors where 0 is perfect (``brier``,
-``provinces_rmse``).
+Each window gives accuracy, mean probability of the recorded holder and Brier score on all
+known cells (confidence-weighted) and on high-confidence cells, with skill and a paired
+bootstrap interval, overall and on change cells (:mod:`sim.analysis.comparison`); the hit
+rate and timing of recorded changes; provinces per faction. Besides: the fall of the
+scenario's capital (censored when it does not happen), the totals the source states without
+places (as patterns), and the agreement of simulated alliances and backers' proxies with the
+record when those are endogenous (:mod:`sim.analysis.patterns`).
 """
 
 from __future__ import annotations
@@ -35,217 +26,172 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.baselines import DIFFUSION_RATES, diffusion_forecast
-from sim.analysis.metrics import (
-    change_hits,
-    map_metrics,
-    provinces_rmse,
-    skill,
-    timing_error,
-)
-from sim.analysis.record import record_table, recorded_changes, relation_table, shares
+from sim.analysis.baselines import DIFFUSION_RATES
+from sim.analysis.comparison import Comparison, baseline_paths, change_details, hit_summary
+from sim.analysis.metrics import cell_scores, weighted_mean
+from sim.analysis.patterns import alliance_agreement, capital_fall, proxy_agreement, totals
+from sim.analysis.record import Record, build_record
 from sim.core.world import build_world
 from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
 from sim.data.rundir import read_tables
+from sim.data.schema import Window
+from sim.data.vocabulary import CONTESTED
 
-HIGHER_IS_BETTER = {"accuracy": True, "mean_prob": True, "brier": False, "hit_rate": True,
-                    "provinces_rmse": False}
+BASELINES = ("persistence", "diffusion")
 
 
 class Scorer:
-    """Scores an ensemble's control table against a scenario's record."""
+    """Scores the tables of an ensemble (free run, or forecast from ``origin``).
 
-    def __init__(self, scenario: Scenario, control: pd.DataFrame, alliances: pd.DataFrame,
-                 alliance_mode: str):
+    Args:
+        scenario: the scenario the ensemble ran (its record is the truth).
+        tables: the run tables (``control`` at least; ``alliances`` and ``support`` for the
+            endogenous modes).
+        modes: ``{"alliances": ..., "backers": ...}`` the run's modes (recorded/endogenous).
+        origin: a month index: the first forecast month of a forecast; None for a free run.
+    """
+
+    def __init__(self, scenario: Scenario, tables: dict[str, pd.DataFrame],
+                 modes: dict[str, str] | None = None, origin: int | None = None):
         self.scenario = scenario
         d = scenario.drivers
-        self.world = build_world(d)
-        self.factions = d.faction_ids
-        self.territories = d.territory_ids
-        self.months = [format_month(m) for m in range(d.start, d.end + 1)]
-        self.record = record_table(scenario)
-        self.f_index = {f: i for i, f in enumerate(self.factions)}
-        self.truth = self.record.apply(lambda col: col.map(self.f_index)).to_numpy()   # [M, T]
+        self.record: Record = build_record(scenario)
+        self.months = list(self.record.months)
+        self.holders = (*d.faction_ids, CONTESTED)
+        control = tables["control"]
         self.control = control[control["date"].isin(self.months)]
         self.replicates = int(self.control["replicate"].nunique())
-        self.prob = shares(self.control, self.factions, self.territories, self.months)
-        self.province = self.world.is_province
-        self.alliances = alliances
-        self.alliance_mode = alliance_mode
-        self.changes = recorded_changes(scenario)
-        self._held_cache: dict[tuple[str, str], np.ndarray] = {}
+        self.tables = tables
+        self.modes = modes or {"alliances": d.alliance_mode, "backers": d.backer_mode}
+        self.origin = origin
+        self.adjacency = build_world(d).adjacency.astype(float)
+        self.prob = _shares(self.control, self.holders, d.territory_ids, self.months)
+        self._held: dict[tuple[int, int], np.ndarray] = {}
+        self._codes = None
 
-    # -- helpers ------------------------------------------------------------------------
+    # -- data -------------------------------------------------------------------------------
 
-    def window_index(self, window) -> slice:
-        start, end = format_month(window.start), format_month(window.end)
-        return slice(self.months.index(start), self.months.index(end) + 1)
+    def codes(self) -> np.ndarray:
+        """[R, M, T] holder codes of every replicate."""
+        if self._codes is None:
+            index = {h: i for i, h in enumerate(self.holders)}
+            c = self.control.sort_values(["replicate", "date"], kind="stable")
+            t_order = {t: i for i, t in enumerate(self.record.territories)}
+            arr = np.full((self.replicates, len(self.months), len(t_order)), -1, dtype=np.int64)
+            reps = {r: i for i, r in enumerate(sorted(c["replicate"].unique()))}
+            arr[c["replicate"].map(reps).to_numpy(), c["date"].map(
+                {m: i for i, m in enumerate(self.months)}).to_numpy(),
+                c["territory"].map(t_order).to_numpy()] = c["controller"].map(index).to_numpy()
+            self._codes = arr
+        return self._codes
 
-    def held_by(self, territory: str, faction: str) -> np.ndarray:
-        """[R, M] 1 where replicate r has ``faction`` holding ``territory`` in month m."""
-        key = (territory, faction)
-        if key not in self._held_cache:
-            rows = self.control[self.control["territory"] == territory]
-            table = rows.pivot(index="replicate", columns="date", values="controller")
-            self._held_cache[key] = (table[self.months].to_numpy() == faction).astype(float)
-        return self._held_cache[key]
+    def held(self, t: int, code: int) -> np.ndarray:
+        """[R, M] 1 where a replicate has holder ``code`` in territory ``t``."""
+        key = (t, code)
+        if key not in self._held:
+            self._held[key] = (self.codes()[:, :, t] == code).astype(float)
+        return self._held[key]
 
-    def recorded_held(self) -> np.ndarray:
-        """[M, F] provinces held per faction in the record."""
-        truth = self.truth[:, self.province]
-        return np.stack([(truth == f).sum(axis=1) for f in range(len(self.factions))], axis=1)
+    def rows(self, window: Window) -> slice:
+        return self.record.window(window.start, window.end)
 
-    # -- forecasts ----------------------------------------------------------------------
+    # -- baselines --------------------------------------------------------------------------
 
-    def persistence(self, window) -> np.ndarray:
-        w = self.window_index(window)
-        start = max(w.start - 1, 0)
-        frozen = np.zeros((len(self.territories), len(self.factions)))
-        frozen[np.arange(len(self.territories)), self.truth[start]] = 1.0
-        return np.broadcast_to(frozen, (w.stop - w.start, *frozen.shape)).copy()
-
-    def expanding(self, window) -> np.ndarray:
-        w = self.window_index(window)
-        start = max(w.start - 1, 0)
-        before = max(start - 12, 0)
-        held = self.recorded_held_all()
-        grew = held[start] > held[before]
-        return grew if grew.any() else np.ones(len(self.factions), dtype=bool)
-
-    def recorded_held_all(self) -> np.ndarray:
-        """[M, F] territories (all kinds) held per faction in the record."""
-        return np.stack([(self.truth == f).sum(axis=1) for f in range(len(self.factions))], axis=1)
-
-    def diffusion(self, window, rate: float) -> np.ndarray:
-        w = self.window_index(window)
-        start = max(w.start - 1, 0)
-        adjacency = self.world.adjacency.astype(float)
-        forecast = diffusion_forecast(self.truth[start], adjacency, self.expanding(window),
-                                      rate, w.stop - w.start + 1, len(self.factions))
-        # month 0 of the forecast is the start map; the window begins one step later
-        # unless the window starts at the scenario's first month
-        return forecast[1:] if w.start > 0 else forecast[:-1]
-
-    def fit_diffusion_rate(self) -> float:
-        window = self.scenario.calibration
-        w = self.window_index(window)
+    def fit_diffusion_rate(self, rows: slice) -> float:
+        """The diffusion rate, from the start map, that maximises the weighted mean probability
+        of the recorded holder on ``rows`` (province cells)."""
+        truth = self.record.holder[rows]
+        weight = self.record.weight[rows] * self.record.province[None, :]
         best, best_score = 0.0, -np.inf
         for rate in DIFFUSION_RATES:
-            score = map_metrics(self.diffusion(window, float(rate))[:, self.province],
-                                self.truth[w][:, self.province])["mean_prob"]
+            prob = baseline_paths(self.record, self.adjacency, 0, float(rate))["diffusion"][rows]
+            score = weighted_mean(cell_scores(prob, truth)["mean_prob"], weight) or 0.0
             if score > best_score + 1e-12:
                 best, best_score = float(rate), score
         return best
 
-    # -- scores -------------------------------------------------------------------------
+    def baselines(self, from_row: int, rows: slice, rate: float) -> dict[str, np.ndarray]:
+        """Persistence and diffusion started from the recorded map at ``from_row``, on
+        ``rows`` (which do not start before it)."""
+        paths = baseline_paths(self.record, self.adjacency, from_row, rate)
+        window = slice(rows.start - from_row, rows.stop - from_row)
+        return {name: path[window] for name, path in paths.items()}
 
-    def evaluate(self, prob: np.ndarray, window, model: bool) -> tuple[dict, list[dict]]:
-        w = self.window_index(window)
-        truth = self.truth[w]
-        out = map_metrics(prob[:, self.province], truth[:, self.province])
-        expected = prob[:, self.province].sum(axis=1)                          # [M, F]
-        out["provinces_rmse"] = provinces_rmse(expected, self.recorded_held()[w])
-        in_window = self.changes[self.changes["date"].map(parse_month).between(window.start, window.end)]
-        details = []
-        hits, errors = [], []
-        t_index = {t: i for i, t in enumerate(self.territories)}
-        for row in in_window.itertuples(index=False):
-            rec = self.months.index(row.date)
-            if model:
-                held = self.held_by(row.territory, row.new)
-                share = change_hits(held, rec)
-                err = timing_error(held, rec)
-            else:
-                f, t = self.f_index[row.new], t_index[row.territory]
-                series = np.zeros((1, len(self.months)))
-                series[0, w] = prob[:, t, f]
-                share = change_hits(series, rec)
-                err = None
-            hit = share >= 0.5
-            hits.append(hit)
-            if err is not None:
-                errors.append(abs(err))
-            details.append({"date": row.date, "territory": row.territory, "old": row.old,
-                            "new": row.new, "confidence": row.confidence, "hit": bool(hit),
-                            "share": round(share, 4),
-                            "timing_error": None if err is None else round(err, 1)})
-        out["changes"] = len(details)
-        out["hit_rate"] = float(np.mean(hits)) if hits else None
-        out["timing_mae"] = float(np.mean(errors)) if errors else None
-        out["alliance_agreement"] = self.alliance_agreement(window) if model else None
-        return out, details
+    # -- scores -----------------------------------------------------------------------------
 
-    def alliance_agreement(self, window) -> float | None:
-        if self.alliance_mode != "endogenous":
-            return None
-        w = self.window_index(window)
-        months = self.months[w]
-        recorded = pd.DataFrame([(format_month(c.date), c.a, c.b, c.relation)
-                                 for c in self.scenario.drivers.alliances],
-                                columns=["date", "a", "b", "relation"])
-        rec = relation_table(recorded, self.factions, self.months,
-                             self.scenario.drivers.default_relation)
-        agree, total = 0, 0
-        for _, group in self.alliances.groupby("replicate"):
-            sim = relation_table(group, self.factions, self.months, "hostile")
-            for pair, series in rec.items():
-                s = sim[pair][w]
-                r = series[w]
-                agree += sum(x == y for x, y in zip(s, r, strict=True))
-                total += len(months)
-        return agree / total if total else None
+    def window_scores(self, name: str, rows: slice, from_row: int, rate: float) -> tuple[dict, list]:
+        base = self.baselines(from_row, rows, rate)
+        comparison = Comparison(self.record, rows, seed=len(name))
+        model = self.prob[rows]
+        entry = {"window": f"{self.months[rows.start]}..{self.months[rows.stop - 1]}"}
+        entry |= comparison.score(model, base)
+        entry["provinces_rmse"] = comparison.provinces(model, base)
+        details = change_details(self.record, rows, self.held, base)
+        entry["changes"] = hit_summary(details, list(BASELINES))
+        return entry, [dict(d, window=name) for d in details]
 
-    def capital_fall(self, capital: str | None = None) -> dict:
-        """When the record's last new holder of the capital takes it, against the record.
-
-        ``capital``: a territory id; default the scenario's ``capital``.
-        """
-        capital = capital or self.scenario.capital
-        falls = self.changes[self.changes["territory"] == capital]
-        if capital is None or falls.empty:
-            return {"recorded": None, "territory": capital}
-        last = falls.iloc[-1]
-        held = self.held_by(capital, last["new"])
-        firsts = [self.months[int(np.argmax(row))] for row in held if row.any()]
-        counts = pd.Series(firsts, dtype=object).value_counts().sort_index()
-        rec = parse_month(last["date"])
-        errors = [parse_month(m) - rec for m in firsts]
-        median = None
-        if len(firsts) * 2 > self.replicates:
-            # median month over all replicates, a run that never falls counting as latest
-            ordered = sorted(firsts) + ["never"] * (self.replicates - len(firsts))
-            median = ordered[(self.replicates - 1) // 2]
-        return {"recorded": last["date"], "faction": last["new"], "territory": capital,
-                "fell_share": len(firsts) / self.replicates,
-                "months": {k: int(v) for k, v in counts.items()},
-                "median": median,
-                "median_error_months": float(np.median(errors)) if errors else None}
+    def windows(self) -> dict[str, Window]:
+        sc = self.scenario
+        if self.origin is None:
+            return {"calibration": sc.calibration, "holdout": sc.holdout,
+                    "whole": Window(sc.start, sc.end)}
+        out = {"forecast": Window(self.origin, sc.end)}
+        if sc.holdout.end >= self.origin:
+            out["holdout"] = Window(max(sc.holdout.start, self.origin), sc.holdout.end)
+        return out
 
     def scores(self) -> dict:
-        rate = self.fit_diffusion_rate()
-        result = {"replicates": self.replicates, "diffusion_rate": rate, "changes": []}
-        for name, window in (("calibration", self.scenario.calibration),
-                             ("holdout", self.scenario.holdout)):
-            w = self.window_index(window)
-            model, details = self.evaluate(self.prob[w], window, model=True)
-            persistence, _ = self.evaluate(self.persistence(window), window, model=False)
-            diffusion, _ = self.evaluate(self.diffusion(window, rate), window, model=False)
-            entry = {"window": str(window), "model": model, "persistence": persistence,
-                     "diffusion": diffusion}
-            for base_name, base in (("persistence", persistence), ("diffusion", diffusion)):
-                entry[f"skill_vs_{base_name}"] = {
-                    key: skill(model[key], base[key], higher)
-                    for key, higher in HIGHER_IS_BETTER.items()}
-            result[name] = entry
-            result["changes"] += [dict(d, window=name) for d in details]
-        result["capital_fall"] = self.capital_fall()
+        """Everything ``scores.json`` holds (but where the run came from)."""
+        sc = self.scenario
+        origin_row = None if self.origin is None else self.record.window(self.origin, self.origin).start
+        from_row = 0 if origin_row is None else origin_row - 1
+        fit_rows = (self.rows(sc.calibration) if origin_row is None
+                    else slice(0, origin_row))  # a forecast's baseline knows what it knows
+        rate = self.fit_diffusion_rate(fit_rows)
+        result = {"kind": "free_run" if self.origin is None else "forecast",
+                  "origin": None if self.origin is None else format_month(self.origin),
+                  "baseline_start": self.months[from_row],
+                  "replicates": self.replicates, "diffusion_rate": rate,
+                  "record": {"cells": self.record.counts(slice(0, len(self.months)))},
+                  "windows": {}, "changes": []}
+        for name, window in self.windows().items():
+            rows = self.rows(window)
+            if rows.stop <= rows.start or rows.start < from_row:
+                continue
+            entry, details = self.window_scores(name, rows, from_row, rate)
+            if self.modes.get("alliances") == "endogenous" and "alliances" in self.tables:
+                entry["alliance_agreement"] = alliance_agreement(
+                    sc, self.tables["alliances"], self.months, rows)
+            if self.modes.get("backers") == "endogenous" and "support" in self.tables:
+                entry["proxy_agreement"] = proxy_agreement(
+                    sc, self.tables["support"], self.months, rows, self.replicates)
+            result["windows"][name] = entry
+            result["changes"] += details
+        result["capital_fall"] = capital_fall(sc, self.record, self.held, self.replicates)
+        result["totals"] = totals(sc, self.record, self.codes(), self.origin)
         return result
 
 
+def _shares(control: pd.DataFrame, holders: tuple[str, ...], territories: tuple[str, ...],
+            months: list[str]) -> np.ndarray:
+    from sim.analysis.record import shares
+    return shares(control, holders, territories, months)
+
+
+# --------------------------------------------------------------------------- run directories
+
+
+def run_modes(scenario: Scenario, parameters: dict) -> dict[str, str]:
+    """The alliance and backer modes a run used (its parameters, else the scenario's)."""
+    d = scenario.drivers
+    alliances, backers = parameters.get("alliances", "scenario"), parameters.get("backers", "scenario")
+    return {"alliances": d.alliance_mode if alliances == "scenario" else alliances,
+            "backers": d.backer_mode if backers == "scenario" else backers}
+
+
 def alliance_mode(scenario: Scenario, parameters: dict) -> str:
-    chosen = parameters.get("alliances", "scenario")
-    return scenario.drivers.alliance_mode if chosen == "scenario" else chosen
+    return run_modes(scenario, parameters)["alliances"]
 
 
 def load_run_scenario(run_dir: Path, manifest: dict) -> Scenario:
@@ -269,8 +215,9 @@ def score_directory(path: str | Path) -> dict:
     tables = read_tables(path)
     manifest = json.loads((path / "manifest.json").read_text())
     scenario = load_run_scenario(path, manifest)
-    scorer = Scorer(scenario, tables["control"], tables["alliances"],
-                    alliance_mode(scenario, manifest["parameters"]))
+    origin = manifest.get("origin")
+    scorer = Scorer(scenario, tables, run_modes(scenario, manifest["parameters"]),
+                    origin=None if origin is None else parse_month(origin))
     result = scorer.scores()
     result["scenario"] = manifest["scenario"]
     result["parameters"] = manifest["parameters"]
@@ -280,28 +227,60 @@ def score_directory(path: str | Path) -> dict:
     return result
 
 
+def _cell(x, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _skill_cell(s: dict) -> str:
+    if s["value"] is None:
+        return "—"
+    if s["low"] is None:
+        return f"{s['value']:+.3f}"
+    return f"{s['value']:+.3f} [{s['low']:+.2f},{s['high']:+.2f}]"
+
+
 def format_table(scores: dict) -> str:
     """The scores as a readable text table."""
-    def cell(x):
-        return "—" if x is None else f"{x:.3f}"
-    keys = ["accuracy", "mean_prob", "brier", "hit_rate", "timing_mae", "provinces_rmse",
-            "alliance_agreement"]
-    lines = []
-    for name in ("calibration", "holdout"):
-        entry = scores[name]
-        lines.append(f"{name} {entry['window']}  ({entry['model']['changes']} recorded changes)")
-        lines.append(f"  {'metric':<20}{'model':>9}{'persist.':>10}{'diffusion':>10}"
-                     f"{'skill/p':>9}{'skill/d':>9}")
-        for key in keys:
-            lines.append(f"  {key:<20}{cell(entry['model'].get(key)):>9}"
-                         f"{cell(entry['persistence'].get(key)):>10}"
-                         f"{cell(entry['diffusion'].get(key)):>10}"
-                         f"{cell(entry['skill_vs_persistence'].get(key)):>9}"
-                         f"{cell(entry['skill_vs_diffusion'].get(key)):>9}")
+    kind = "forecast from " + scores["origin"] if scores["kind"] == "forecast" else "free run"
+    lines = [f"{kind}: {scores['replicates']} replicates; baselines start from the recorded "
+             f"map of {scores['baseline_start']}; record cells (provinces and sub-nodes): "
+             + ", ".join(f"{k} {v}" for k, v in scores["record"]["cells"].items())]
+    for name, entry in scores["windows"].items():
+        cells = entry["cells"]
+        lines.append(f"{name} {entry['window']}: {entry['changes']['changes']} recorded changes; "
+                     f"province cells observed {cells['observed']}, carried {cells['carried']}, "
+                     f"unknown {cells['unknown']} (not scored)")
+        lines.append(f"  {'cells':<6}{'metric':<11}{'model':>7}{'persist.':>9}{'diffus.':>9}"
+                     f"   {'skill vs persistence [90%]':<28}{'skill vs diffusion [90%]'}")
+        for which in ("all", "high"):
+            e = entry[which]
+            for key in ("accuracy", "mean_prob", "brier"):
+                lines.append(f"  {which:<6}{key:<11}{_cell(e['model'][key]):>7}"
+                             f"{_cell(e['persistence'][key]):>9}{_cell(e['diffusion'][key]):>9}"
+                             f"   {_skill_cell(e['skill_vs_persistence'][key]):<28}"
+                             f"{_skill_cell(e['skill_vs_diffusion'][key])}")
+            c = e["change_cells"]
+            lines.append(f"  {which:<6}{'change cells':<18} {c['cells']} cells: accuracy model "
+                         f"{_cell(c['model']['accuracy'])}, persistence "
+                         f"{_cell(c['persistence']['accuracy'])}; Brier skill vs persistence "
+                         f"{_skill_cell(c['skill_vs_persistence']['brier'])}")
+        ch = entry["changes"]
+        lines.append(f"  recorded changes hit within ±3 months: {_cell(ch['hit_rate'])} "
+                     f"(persistence {_cell(ch['persistence_hit_rate'])}, diffusion "
+                     f"{_cell(ch['diffusion_hit_rate'])}); timing error {_cell(ch['timing_mae'], 1)} months")
+        for key in ("alliance_agreement", "proxy_agreement"):
+            if entry.get(key) is not None:
+                lines.append(f"  {key.replace('_', ' ')}: {_cell(entry[key]['model'])}")
     k = scores["capital_fall"]
     if k.get("recorded"):
+        median = k["median"] or f"not reached ({'censored' if k['censored'] else '—'})"
         lines.append(f"{k['territory']} falls to {k['faction']} (recorded {k['recorded']}): in "
-                     f"{k['fell_share']:.0%} of replicates; median {k['median'] or 'never'}; "
-                     f"months {k['months']}")
-    lines.append(f"diffusion rate fitted on the calibration window: {scores['diffusion_rate']}")
+                     f"{k['fell_share']:.0%} of replicates by the end, {k['near_share']:.0%} within "
+                     f"±{k['near_months']} months; median month {median}")
+    for total in scores.get("totals", []):
+        bounds = f"{total['low'] if total['low'] is not None else '…'}..{total['high'] if total['high'] is not None else '…'}"
+        lines.append(f"total: {total['faction']} holds {bounds} provinces at {total['date']}: "
+                     f"{total['share']:.0%} of replicates (median {total['median']}, 10-90% "
+                     f"{total['p10']}-{total['p90']}); the record holds {total['recorded']}")
+    lines.append(f"diffusion rate fitted on the months before the comparison: {scores['diffusion_rate']}")
     return "\n".join(lines)

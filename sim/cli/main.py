@@ -125,18 +125,27 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def headline(scores: dict) -> str:
     """The hold-out figures worth one glance."""
-    hold = scores["holdout"]
+    hold = scores["windows"].get("holdout")
+    k = scores["capital_fall"]
 
     def f(x):
         return "—" if x is None else f"{x:.3f}"
-    k = scores["capital_fall"]
-    return (f"hold-out {hold['window']}: accuracy {f(hold['model']['accuracy'])} "
-            f"(persistence {f(hold['persistence']['accuracy'])}, diffusion {f(hold['diffusion']['accuracy'])}); "
-            f"skill vs persistence {f(hold['skill_vs_persistence']['accuracy'])}, "
-            f"vs diffusion {f(hold['skill_vs_diffusion']['accuracy'])}; "
-            f"recorded changes hit {f(hold['model']['hit_rate'])}; "
-            f"{k.get('territory')} falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of replicates "
-            f"(recorded {k.get('recorded')}, median {k.get('median') or 'never'})")
+
+    def s(x):
+        if x["value"] is None:
+            return "—"
+        return f"{x['value']:+.3f}" + (f" [{x['low']:+.2f}, {x['high']:+.2f}]" if x["low"] is not None else "")
+    fall = (f"{k.get('territory')} falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of "
+            f"replicates (recorded {k.get('recorded')}, median {k.get('median') or 'censored'})")
+    if hold is None:
+        return fall
+    a = hold["all"]
+    kind = "forecast" if scores["kind"] == "forecast" else "free run"
+    return (f"hold-out {hold['window']} ({kind}): mean probability of the recorded holder "
+            f"{f(a['model']['mean_prob'])} (persistence {f(a['persistence']['mean_prob'])}); "
+            f"Brier skill vs persistence {s(a['skill_vs_persistence']['brier'])}, vs diffusion "
+            f"{s(a['skill_vs_diffusion']['brier'])}; recorded changes hit "
+            f"{f(hold['changes']['hit_rate'])}; {fall}")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -194,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sensitivity", help="Morris or Sobol indices from a finished morris/sobol sweep")
     p.add_argument("dir", help="sweep directory")
     p.add_argument("--outputs", nargs="+", default=None,
-                   help="outputs to analyse (default: holdout_skill capital_fall_month focus_provinces_end)")
+                   help="outputs to analyse (default: holdout_skill capital_fall_share focus_provinces_end)")
     p.set_defaults(func=cmd_sensitivity)
     add_sweep_parser(sub)
     p = sub.add_parser("params", help="list the parameter registry")

@@ -31,6 +31,7 @@ class State:
     betrayals: np.ndarray      # [F, F] remembered betrayals
     commitment: np.ndarray     # [F, F] 0..1
     support: np.ndarray        # [F] k$ received from backers this month
+    backing: np.ndarray        # [B, F] k$ each backer gave each faction this month
     recruits: np.ndarray       # [F] fighters enlisted this month
 
     def copy(self) -> State:
@@ -86,5 +87,6 @@ def initial_state(drivers: Drivers, world: World) -> State:
         betrayals=np.zeros((n_f, n_f)),
         commitment=commitment,
         support=np.zeros(n_f),
+        backing=np.zeros((len(world.backer_ids), n_f)),
         recruits=np.zeros(n_f),
     )

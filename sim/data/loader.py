@@ -29,7 +29,7 @@ from sim.data.schema import (
     Scenario,
     Window,
 )
-from sim.data.vocabulary import ALLIANCE_MODES, ID, RELATIONS
+from sim.data.vocabulary import ALLIANCE_MODES, BACKER_MODES, ID, RELATIONS
 from sim.data.yamlio import line_of, load_yaml
 
 PACKAGED_MAPS = Path(__file__).resolve().parent / "maps"  # maps shipped with afsim
@@ -88,7 +88,7 @@ def load(path: str | Path) -> Scenario:
     if fids & bids:
         problems.add(files.get("backers", "backers.yaml"), 1,
                      f"ids used for both a faction and a backer: {', '.join(sorted(fids & bids))}")
-    control, control_lines = read_control(
+    control, control_lines, control_confidence = read_control(
         present.get("initial_control"), tids, fids, sources, problems)
     events = read_events(present.get("events"), tids, fids, bids, start, end, sources, problems)
     entries = check_entries(events, factions, control, control_lines, present, problems)
@@ -106,7 +106,7 @@ def load(path: str | Path) -> Scenario:
 
     drivers = Drivers(
         start=start, end=end, ethnic_groups=groups,
-        alliance_mode=head["alliances"], default_relation=head["default_relation"],
+        alliance_mode=head["alliances"], backer_mode=head["backers"], default_relation=head["default_relation"],
         territories=tuple(territories), links=tuple(links), factions=tuple(factions),
         backers=tuple(backers), initial_control=MappingProxyType(control),
         events=tuple(sorted(events, key=lambda e: (e.date, e.line))),
@@ -120,6 +120,7 @@ def load(path: str | Path) -> Scenario:
         totals=tuple(totals), map_file=head["map"],
         parameter_set=head["parameter_set"],
         files=MappingProxyType(dict(files)),
+        initial_confidence=MappingProxyType(control_confidence),
         capital=head["capital"], focus_faction=head["focus_faction"],
         map_months=head["map_months"],
     )
@@ -129,7 +130,8 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     f = Fields("scenario.yaml", problems)
     allowed = {"name", "title", "description", "start", "end", "calibration", "holdout",
                "alliances", "default_relation", "files", "parameters", "totals", "map",
-               "parameter_set", "ethnic_groups", "capital", "focus_faction", "map_months"}
+               "parameter_set", "ethnic_groups", "capital", "focus_faction", "map_months",
+               "backers"}
     for key in meta:
         if key not in allowed:
             f.error(line_of(lines, (key,)), f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
@@ -170,6 +172,10 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     out["map_months"] = _map_months(f, meta.get("map_months"), lines, start, end)
     out["alliances"] = f.choice(line_of(lines, ("alliances",)), str(meta.get("alliances", "")),
                                 "alliances", ALLIANCE_MODES) or "recorded"
+    out["backers"] = "recorded"  # optional: who decides whom backers fund
+    if "backers" in meta:
+        out["backers"] = f.choice(line_of(lines, ("backers",)), str(meta["backers"]), "backers",
+                                  BACKER_MODES) or "recorded"
     out["default_relation"] = f.choice(line_of(lines, ("default_relation",)),
                                        str(meta.get("default_relation", "")),
                                        "default_relation", RELATIONS) or "hostile"

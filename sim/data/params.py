@@ -40,6 +40,11 @@ REGISTRY: tuple[Parameter, ...] = (
               "who decides alliances: 'recorded' replays alliances.csv, 'endogenous' lets the "
               "alliance rules decide, 'scenario' takes scenario.yaml's choice",
               "design brief", choices=("scenario", "recorded", "endogenous")),
+    Parameter("backers", "scenario", "-", None, None,
+              "who decides whom backers fund: 'recorded' replays the proxy windows of "
+              "backers.yaml (a recorded switch ends a window); 'endogenous' keeps every proxy "
+              "eligible from its start and lets the learning rule decide; 'scenario' takes "
+              "scenario.yaml's choice", "design brief", choices=("scenario", "recorded", "endogenous")),
     Parameter("tax_per_capita", 0.15, "k$ per 1000 persons per month", 0.02, 1.0,
               "revenue a faction draws from the population it holds",
               "guess: ~$0.15 per person per month, a fraction of 1990 GDP per head (~$250/yr)"),

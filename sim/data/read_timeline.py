@@ -19,10 +19,11 @@ from sim.data.vocabulary import (
     CONTESTED,
     EVENT_KINDS,
     RELATIONS,
+    UNKNOWN,
 )
 from sim.data.yamlio import line_of
 
-CONTROL_COLUMNS = ("territory", "controller", "source")
+CONTROL_COLUMNS = ("territory", "controller", "confidence", "source")
 
 
 EVENT_COLUMNS = (
@@ -37,16 +38,17 @@ ALLIANCE_COLUMNS = ("date", "day", "a", "b", "relation", "confidence", "note", "
 
 
 def read_control(path: Path | None, tids: set[str], fids: set[str], sources: SourceChecker,
-                  problems: Problems) -> tuple[dict[str, str], dict[str, int]]:
-    """Initial controller of every territory, and the line of each row."""
+                  problems: Problems) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+    """Initial controller of every territory, the line of each row, and its confidence."""
     if path is None:
-        return {}, {}
+        return {}, {}, {}
     rows = read_csv(path, CONTROL_COLUMNS, problems)
     if rows is None:
-        return {}, {}
+        return {}, {}, {}
     f = Fields(path.name, problems)
     control: dict[str, str] = {}
     first: dict[str, int] = {}
+    confidence: dict[str, str] = {}
     for row in rows:
         tid, who = row["territory"], row["controller"]
         if tid not in tids:
@@ -62,9 +64,10 @@ def read_control(path: Path | None, tids: set[str], fids: set[str], sources: Sou
             continue
         first[tid] = row.line
         control[tid] = who
+        confidence[tid] = f.choice(row.line, row["confidence"], "confidence", CONFIDENCES) or "high"
     for tid in sorted(tids - set(control)):
         f.error(1, f"{tid} has no initial controller")
-    return control, first
+    return control, first, confidence
 
 
 def read_events(path: Path | None, tids: set[str], fids: set[str], bids: set[str], start: int,
@@ -166,7 +169,7 @@ def read_observations(path: Path | None, tids: set[str], fids: set[str], start: 
         tid, who = row["territory"], row["controller"]
         if tid not in tids:
             f.error(line, f"unknown territory {tid!r}")
-        if who not in fids and who != CONTESTED:
+        if who not in fids and who not in (CONTESTED, UNKNOWN):
             f.error(line, f"unknown controller {who!r}")
         confidence = f.choice(line, row["confidence"], "confidence", CONFIDENCES)
         problem = sources.problem(row["source"])
@@ -228,8 +231,13 @@ def read_alliances(path: Path | None, fids: set[str], start: int, end: int,
     return result
 
 
+TOTAL_KEYS = ("date", "faction", "provinces", "min", "max", "source", "note")
+
+
 def read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
-                 sources: SourceChecker, problems: Problems) -> list[Total]:
+                sources: SourceChecker, problems: Problems) -> list[Total]:
+    """``totals:`` of scenario.yaml: province counts the source states without places, as an
+    exact count (``provinces``) or bounds (``min`` and/or ``max``)."""
     raw = meta.get("totals") or []
     f = Fields("scenario.yaml", problems)
     if not isinstance(raw, list):
@@ -239,18 +247,38 @@ def read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
     for i, item in enumerate(raw):
         line = line_of(lines, ("totals", i))
         if not isinstance(item, dict):
-            f.error(line, "a total must be a mapping with date, faction, provinces, source")
+            f.error(line, "a total must be a mapping with date, faction, provinces (or min/max), "
+                          "source")
             continue
+        for key in item:
+            if key not in TOTAL_KEYS:
+                f.error(line_of(lines, ("totals", i, key)),
+                        f"totals: unknown key {key!r}; allowed: {', '.join(TOTAL_KEYS)}")
         date = f.month(line, item.get("date"), "totals: date")
         if date is not None and not start <= date <= end:
             f.error(line, "totals: date outside the scenario window")
         faction = str(item.get("faction") or "")
         if faction not in fids:
             f.error(line, f"totals: unknown faction {faction!r}")
-        count = f.number(line, item.get("provinces"), "totals: provinces")
+        bounds = {}
+        for key in ("provinces", "min", "max"):
+            if item.get(key) is not None:
+                value = f.number(line_of(lines, ("totals", i, key)), item.get(key), f"totals: {key}")
+                if value is not None and value != int(value):
+                    f.error(line, f"totals: {key} must be a whole number of provinces")
+                bounds[key] = None if value is None else int(value)
+        if "provinces" in bounds and ("min" in bounds or "max" in bounds):
+            f.error(line, "totals: give either provinces (an exact count) or min/max (bounds)")
+        elif not bounds:
+            f.error(line, "totals: give provinces (an exact count) or min and/or max (bounds)")
+        low = bounds.get("provinces", bounds.get("min"))
+        high = bounds.get("provinces", bounds.get("max"))
+        if low is not None and high is not None and low > high:
+            f.error(line, f"totals: min {low} is above max {high}")
         problem = sources.problem(str(item.get("source") or ""))
         if problem:
             f.error(line, f"totals: {problem}")
-        if date is not None and faction in fids and count is not None:
-            result.append(Total(date, faction, int(count), str(item.get("source"))))
+        if date is not None and faction in fids and (low is not None or high is not None):
+            result.append(Total(date, faction, low, high, str(item.get("source")),
+                                str(item.get("note") or ""), line))
     return result

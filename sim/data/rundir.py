@@ -21,7 +21,7 @@ from sim.data.dates import format_month
 from sim.data.params import Params
 from sim.data.schema import Scenario
 
-TABLES = ("control", "factions", "alliances", "battles")
+TABLES = ("control", "factions", "alliances", "battles", "support")
 COLUMNS = {
     "control": ["replicate", "date", "territory", "controller"],
     "factions": ["replicate", "date", "faction", "fighters", "territories", "provinces",
@@ -29,6 +29,7 @@ COLUMNS = {
     "alliances": ["replicate", "date", "a", "b", "relation"],
     "battles": ["replicate", "date", "kind", "territory", "attacker", "defender", "chance",
                 "attackers", "defenders", "attacker_lost", "defender_lost", "winner"],
+    "support": ["replicate", "date", "backer", "faction", "support"],
 }
 
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.data.dates import format_month
-from sim.data.vocabulary import CONFIDENCES
+from sim.data.vocabulary import CONFIDENCES, UNKNOWN
 
 
 def _proxy(data: dict) -> MappingProxyType:
@@ -152,12 +152,17 @@ class AllianceChange:
 
 @dataclass(frozen=True)
 class Total:
-    """A statement about the record that names no province (checked, not a table row)."""
+    """A statement about the record that names no province: ``faction`` held between ``low``
+    and ``high`` provinces (either may be None: unbounded) at the end of ``date``. Scored as a
+    pattern, never a row of the record table."""
 
     date: int
     faction: str
-    provinces: int
+    low: int | None
+    high: int | None
     source: str
+    note: str = ""
+    line: int = 0
 
 
 def digest(*parts: Any) -> str:
@@ -173,6 +178,7 @@ class Drivers:
     end: int
     ethnic_groups: tuple[str, ...]
     alliance_mode: str
+    backer_mode: str
     default_relation: str
     territories: tuple[Territory, ...]
     links: tuple[Link, ...]
@@ -225,6 +231,7 @@ class Scenario:
     map_file: Path | None
     files: Mapping[str, str] = field(repr=False)
     parameter_set: Path | None = None  # file the parameters came from (e.g. a calibration)
+    initial_confidence: Mapping[str, str] = field(default_factory=dict)  # territory -> confidence
     capital: str | None = None         # the seat of power: when it falls is scored
     focus_faction: str | None = None   # the faction a report and sweeps single out
     map_months: tuple[int, ...] = ()   # months the report draws as maps
@@ -275,10 +282,12 @@ class Scenario:
                 f"{b.id}->{'/'.join(p.faction for p in b.proxies)}" for b in d.backers),
             f"  drivers      {len(d.events)} events: " + ", ".join(
                 f"{k} {n}" for k, n in sorted(kinds.items())),
-            f"  observations {len(self.observations)} recorded changes of control ("
-            + ", ".join(f"{c} {by_conf[c]}" for c in CONFIDENCES if by_conf[c]) + ")"
+            f"  observations {len(self.observations)} rows of recorded control ("
+            + ", ".join(f"{c} {by_conf[c]}" for c in CONFIDENCES if by_conf[c]) + "), "
+            + f"{sum(o.controller == UNKNOWN for o in self.observations)} of them unknown"
             + (f"; {len(self.totals)} province totals" if self.totals else ""),
             f"  alliances    {len(d.alliances)} recorded changes; mode: {d.alliance_mode}",
+            f"  backers      mode: {d.backer_mode}",
             f"  parameters   {len(d.parameters)} overrides"
             + (f" (set: {self.parameter_set.name})" if self.parameter_set else "")
             + (": " + ", ".join(f"{k}={v}" for k, v in d.parameters.items()) if d.parameters else ""),

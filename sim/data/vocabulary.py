@@ -17,7 +17,11 @@ RELATIONS = ("allied", "neutral", "hostile")
 CONFIDENCES = ("high", "medium", "low")
 POSTURES = ("active", "defensive")
 ALLIANCE_MODES = ("recorded", "endogenous")
+BACKER_MODES = ("recorded", "endogenous")
 CONTESTED = "contested"  # the one controller value that is not a faction: nobody holds it
+# in observations only: from this row the source says the holder changed at an unplaced time,
+# so carrying the previous holder forward is no evidence (until the next row)
+UNKNOWN = "unknown"
 SHARE_TOLERANCE = 0.02   # ethnic shares must sum to 1 within this
 
 # kind -> (actor type, target type, required numbers)

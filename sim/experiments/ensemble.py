@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from sim.analysis.scores import Scorer, alliance_mode, load_run_scenario
+from sim.analysis.scores import Scorer, load_run_scenario, run_modes
 from sim.core.streams import replicate_seeds
 from sim.data import Drivers, Params, Scenario
 from sim.data.dates import to_month
@@ -158,9 +158,8 @@ class Ensemble:
 
     def scores(self) -> dict:
         """The scores of ``scores.json`` (same definitions, same numbers), in memory."""
-        scorer = Scorer(self.scenario, self.control, self.alliances,
-                        alliance_mode(self.scenario, self.params.to_dict()))
-        return scorer.scores()
+        return Scorer(self.scenario, self.tables,
+                      run_modes(self.scenario, self.params.to_dict())).scores()
 
     def save(self, out: str | Path, force: bool = False) -> Path:
         """Write the run directory from the tables in memory; return its path."""

@@ -22,9 +22,11 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-DEFAULT_OUTPUTS = ("holdout_skill", "capital_fall_month", "focus_provinces_end")
+DEFAULT_OUTPUTS = ("holdout_skill", "capital_fall_share", "focus_provinces_end")
 LABELS = {"holdout_skill": "hold-out skill (accuracy vs persistence)",
-          "capital_fall_month": "month the capital falls (months from the start)",
+          "capital_fall_month": "month the capital falls, where it does (months from the start)",
+          "capital_fall_share": "share of replicates in which the capital falls",
+          "holdout_brier": "hold-out Brier score",
           "focus_provinces_end": "provinces of the focus faction at the end",
           "calibration_loss": "calibration loss", "holdout_accuracy": "hold-out accuracy",
           "calibration_accuracy": "calibration accuracy", "holdout_mean_prob": "hold-out mean probability"}

@@ -18,6 +18,7 @@ class History:
     fighters: list[np.ndarray] = field(default_factory=list)     # [F]
     resources: list[np.ndarray] = field(default_factory=list)    # [F]
     support: list[np.ndarray] = field(default_factory=list)      # [F]
+    backing: list[np.ndarray] = field(default_factory=list)      # [B, F]
     relation_changes: list[tuple[int, int, int, int]] = field(default_factory=list)  # month, a, b, code
     battles: list[tuple[int, Battle]] = field(default_factory=list)
     defections: list[tuple[int, Defection]] = field(default_factory=list)
@@ -30,6 +31,7 @@ class History:
         self.fighters.append(state.garrison.sum(axis=1))
         self.resources.append(state.resources.copy())
         self.support.append(state.support.copy())
+        self.backing.append(state.backing)  # replaced, never changed in place, each month
         rel = state.relation
         if rel is self._relation:  # mechanisms replace the array when relations change
             return

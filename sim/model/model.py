@@ -38,7 +38,7 @@ from sim.core.world import build_world
 from sim.data import Drivers, Scenario, load
 from sim.data.dates import to_month
 from sim.data.params import Params
-from sim.data.vocabulary import ALLIED, HOSTILE, TERRAIN_CODES
+from sim.data.vocabulary import ALLIED, HOSTILE, NEVER, TERRAIN_CODES
 from sim.mechanisms import (
     alliances,
     backers,
@@ -102,6 +102,8 @@ class AfsimModel(mesa.Model):
         self.end = to_month(end, drivers.end)
         self.mode = (drivers.alliance_mode if self.params.alliances == "scenario"
                      else self.params.alliances)
+        self.backer_mode = (drivers.backer_mode if self.params.backers == "scenario"
+                            else self.params.backers)
         self.rngs = {name: stream(self.run_seed, name) for name in STREAMS}
         self.state: State = initial_state(drivers, self.world)
         self.history = History()
@@ -139,6 +141,9 @@ class AfsimModel(mesa.Model):
         self.static_affinity = alliances.affinity(ethnic, sect, self.shared_backer)
         self.volunteer_pairs = [(int(b), int(f)) for b, f in np.argwhere(w.volunteers > 0)]
         self.province_mask = w.is_province
+        # endogenous backers: a recorded end of support is what the learning rule must find
+        self.proxy_end = (w.proxy_end if self.backer_mode == "recorded"
+                          else np.full_like(w.proxy_end, NEVER))
 
     def _build_agents(self) -> None:
         w, d = self.world, self.drivers
@@ -184,9 +189,10 @@ class AfsimModel(mesa.Model):
         np.fill_diagonal(allied, False)
 
         # backers
-        eligible = (w.proxy_start <= month) & (month <= w.proxy_end) & s.active[None, :]
+        eligible = (w.proxy_start <= month) & (month <= self.proxy_end) & s.active[None, :]
         given = backers.allocate(s.budget, s.preference, eligible)
         s.support = given.sum(axis=0)
+        s.backing = given
         s.garrison = s.garrison.copy()
         for b, f in self.volunteer_pairs:
             if eligible[b, f]:

@@ -53,5 +53,14 @@ def tables_of(model, replicate: int = 0) -> dict[str, pd.DataFrame]:
               0.0, 0.0, w.faction_ids[d.new]) for m, d in h.defections]
     battles_df = pd.DataFrame(rows, columns=COLUMNS["battles"])
     battles_df = battles_df.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
+    backing = np.stack(h.backing)                                       # [M, B, F]
+    m_i, b_i, f_i = np.nonzero(backing > 0)
+    support_df = pd.DataFrame({
+        "replicate": replicate,
+        "date": np.array(dates, dtype=object)[m_i] if m_i.size else np.array([], dtype=object),
+        "backer": np.array(w.backer_ids, dtype=object)[b_i] if b_i.size else np.array([], dtype=object),
+        "faction": fids[f_i] if f_i.size else np.array([], dtype=object),
+        "support": np.round(backing[m_i, b_i, f_i], 1),
+    }, columns=COLUMNS["support"])
     return {"control": control_df, "factions": factions_df, "alliances": alliances_df,
-            "battles": battles_df}
+            "battles": battles_df, "support": support_df}

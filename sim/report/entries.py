@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.analysis.metrics import WINDOW_SLACK
 from sim.data.dates import format_month
+from sim.data.vocabulary import UNKNOWN
 from sim.report import figures as plots
 from sim.report.rundata import (
     RunData,
@@ -60,13 +61,15 @@ def _map_figures(run: RunData, out: Path) -> FigureEntry:
     modal = {date: modal_control(run, date) for date in dates}
     shown = {f for date in dates for f in modal[date][0].values()}
     shown |= {run.record.at[date, t] for date in dates for t in run.territories}
+    shown.discard(UNKNOWN)  # drawn as "no data": the source does not place the holder
     legend = [f for f in (*run.factions, CONTESTED) if f in shown]
     files = []
     for date in dates:
         file = f"map_{date}.png"
         controllers, share = modal[date]
         plots.control_map_pair(out / file, date, controllers, share,
-                               run.record.loc[date].to_dict(), run.scenario.drivers.territories,
+                               {t: h for t, h in run.record.loc[date].items() if h != UNKNOWN},
+                               run.scenario.drivers.territories,
                                legend, run.replicates, run.scenario.map_file)
         files.append((file, f"End of {date}"))
     subnodes = ", ".join(tr.name for tr in run.scenario.drivers.territories if not tr.is_province)

@@ -23,11 +23,12 @@ from sim.report.rundata import RunData, load_run
 from sim.report.style import faction_name
 
 REPORT_DIR = "report"
-WINDOWS = (("calibration", "Calibration window"), ("holdout", "Hold-out window"))
+WINDOW_TITLES = {"calibration": "Calibration window", "holdout": "Hold-out window",
+                 "whole": "Whole run", "forecast": "Forecast window"}
 COLUMNS = (("model", "model"), ("persistence", "persistence"), ("diffusion", "diffusion"),
-           ("skill_vs_persistence", "skill vs persistence"),
-           ("skill_vs_diffusion", "skill vs diffusion"))
-# (key, what it measures, which way is better); definitions are those of sim.analysis.scores.
+           ("skill_vs_persistence", "skill vs persistence [90% interval]"),
+           ("skill_vs_diffusion", "skill vs diffusion [90% interval]"))
+# (key, what it measures, which way is better); definitions are those of sim.analysis.
 METRICS = (
     ("accuracy", "share of province-months whose modal simulated holder is the recorded one",
      "higher"),
@@ -35,17 +36,8 @@ METRICS = (
      "higher"),
     ("brier", "Brier score of the replicate shares against the recorded holder (0 best, 2 worst)",
      "lower"),
-    ("hit_rate", f"share of recorded changes whose new holder holds the territory within "
-                 f"±{WINDOW_SLACK} months in at least half the replicates", "higher"),
-    ("timing_mae", "mean absolute months between a recorded change and the nearest simulated "
-                   "one (median over replicates)", "lower"),
-    ("changes", "recorded changes of holder in the window", ""),
-    ("provinces_rmse", "RMSE of the mean simulated provinces per faction against the record",
-     "lower"),
-    ("alliance_agreement", "agreement of the simulated relations between factions with the "
-                           "recorded ones, over pair-months (only when alliances are "
-                           "endogenous)", "higher"),
 )
+CELLS = (("all", "known cells, weighted by confidence"), ("high", "high-confidence cells only"))
 
 
 def format_value(value: Any) -> str:
@@ -81,6 +73,7 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
         _intro_html(run),
         _scores_html(run.scores),
         _capital_html(run, capital_figure(run, out)),
+        _totals_html(run.scores),
         *(_figure_html(f) for f in figures),
         *(_section(title, content) for title, content in extra_sections),
         _made_html(run),
@@ -144,39 +137,84 @@ def _intro_html(run: RunData) -> str:
 
 def _scores_html(scores: dict) -> str:
     tables = []
-    for window, title in WINDOWS:
-        entry = scores.get(window) or {}
-        heading = (f'<h3>{title} <span class="window" data-key="{window}.window">'
-                   f'{html.escape(format_value(entry.get("window")))}</span></h3>')
+    for window, entry in (scores.get("windows") or {}).items():
+        cells = entry.get("cells", {})
+        heading = (f'<h3>{WINDOW_TITLES.get(window, window)} <span class="window" '
+                   f'data-key="windows.{window}.window">{html.escape(format_value(entry.get("window")))}'
+                   f'</span></h3><p class="note">Province-months: {cells.get("observed", 0)} observed, '
+                   f'{cells.get("carried", 0)} carried forward, {cells.get("unknown", 0)} unknown (not '
+                   f'scored); {cells.get("high_confidence", 0)} of high confidence.</p>')
         tables.append(heading + _score_table(window, entry))
+    kind = scores.get("kind", "free_run")
+    start = html.escape(str(scores.get("baseline_start")))
     notes = (
-        "<p class=\"note\">Persistence keeps the recorded map of the month before the window "
+        f"<p class=\"note\">{'Free run from the start map and the drivers alone' if kind == 'free_run' else 'Forecast: replicates conditioned on the record before the origin ' + html.escape(str(scores.get('origin'))) + ', then free'}. "
+        f"Both baselines know what the model knew: persistence keeps the recorded map of {start} "
         "unchanged; diffusion lets provinces fall to neighbouring expanding factions at a rate "
-        f"fitted on the calibration window (<span data-key=\"diffusion_rate\">"
+        f"fitted on the months before the comparison (<span data-key=\"diffusion_rate\">"
         f"{html.escape(format_value(scores.get('diffusion_rate')))}</span> a month). Skill is "
         "(model − baseline) / (perfect − baseline): 1 is perfect, 0 no better than the "
-        "baseline, negative worse. — : not defined (no change to time, alliances not "
-        "simulated, or a perfect baseline).</p>")
+        "baseline, negative worse; the interval is a paired bootstrap over provinces. Change "
+        "cells are the province-months where the record's holder changes. — : not defined.</p>")
     return _section("Scores", "\n".join(tables) + notes, "scores")
+
+
+def _skill_text(value: Any) -> tuple[str, str]:
+    if not isinstance(value, dict) or value.get("value") is None:
+        return "—", ""
+    text = f"{value['value']:+.3f}"
+    if value.get("low") is not None:
+        text += f" [{value['low']:+.2f}, {value['high']:+.2f}]"
+    css = ""
+    if value.get("low") is not None and value["low"] > 0:
+        css = " better"
+    elif value.get("high") is not None and value["high"] < 0:
+        css = " worse"
+    return text, css
 
 
 def _score_table(window: str, entry: dict) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
     rows = []
-    for key, meaning, better in METRICS:
-        cells = []
-        for column, _ in COLUMNS:
-            values = entry.get(column) or {}
-            if key not in values:
-                cells.append('<td class="num empty"></td>')
-                continue
-            css = "num"
-            if column.startswith("skill") and values[key]:
-                css += " better" if values[key] > 0 else " worse"
-            cells.append(_cell(values[key], f"{window}.{column}.{key}", css))
-        hint = f" ({better} is better)" if better else ""
-        rows.append(f"<tr><th scope=\"row\"><code>{key}</code></th>{''.join(cells)}"
-                    f"<td class=\"meaning\">{html.escape(meaning + hint)}</td></tr>")
+    for which, which_label in CELLS:
+        block = entry.get(which) or {}
+        for scope, values_of in (("", block), (" on change cells", block.get("change_cells") or {})):
+            for key, meaning, better in METRICS:
+                cells = []
+                for column, _ in COLUMNS:
+                    values = values_of.get(column) or {}
+                    data_key = f"windows.{window}.{which}{'.change_cells' if scope else ''}.{column}.{key}"
+                    if column.startswith("skill"):
+                        text, css = _skill_text(values.get(key))
+                        cells.append(f'<td class="num{css}" data-key="{data_key}">{text}</td>')
+                    else:
+                        cells.append(_cell(values.get(key), data_key))
+                hint = f" ({better} is better)" if better else ""
+                rows.append(f"<tr><th scope=\"row\"><code>{key}</code><br><small>"
+                            f"{html.escape(which_label + scope)}</small></th>{''.join(cells)}"
+                            f"<td class=\"meaning\">{html.escape(meaning + hint)}</td></tr>")
+    ch = entry.get("changes") or {}
+    rows.append(f"<tr><th scope=\"row\"><code>hit_rate</code></th>"
+                f"{_cell(ch.get('hit_rate'), f'windows.{window}.changes.hit_rate')}"
+                f"{_cell(ch.get('persistence_hit_rate'), f'windows.{window}.changes.persistence_hit_rate')}"
+                f"{_cell(ch.get('diffusion_hit_rate'), f'windows.{window}.changes.diffusion_hit_rate')}"
+                f"<td></td><td></td><td class=\"meaning\">share of the window's "
+                f"{ch.get('changes', 0)} recorded changes whose new holder holds the territory "
+                f"within ±{WINDOW_SLACK} months in at least half the replicates; timing error "
+                f"{format_value(ch.get('timing_mae'))} months</td></tr>")
+    rmse = entry.get("provinces_rmse") or {}
+    rows.append("<tr><th scope=\"row\"><code>provinces_rmse</code></th>"
+                + "".join(_cell(rmse.get(k), f"windows.{window}.provinces_rmse.{k}")
+                          for k in ("model", "persistence", "diffusion",
+                                    "skill_vs_persistence", "skill_vs_diffusion"))
+                + "<td class=\"meaning\">RMSE of the mean simulated provinces per faction "
+                  "against the record (lower is better)</td></tr>")
+    for key in ("alliance_agreement", "proxy_agreement"):
+        if entry.get(key):
+            rows.append(f"<tr><th scope=\"row\"><code>{key}</code></th>"
+                        f"{_cell(entry[key].get('model'), f'windows.{window}.{key}.model')}"
+                        "<td></td><td></td><td></td><td></td><td class=\"meaning\">agreement "
+                        "with the record (endogenous mode)</td></tr>")
     return (f"<table class=\"scores\">\n<thead><tr><th>metric</th>{head}<th>meaning</th></tr>"
             f"</thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
 
@@ -192,8 +230,11 @@ def _capital_html(run: RunData, figure: FigureEntry | None) -> str:
     who = html.escape(faction_name(k.get("faction", "")))
     rows = [
         ("recorded month", "capital_fall.recorded"),
-        (f"share of replicates in which {who} takes {name}", "capital_fall.fell_share"),
-        ("median month over all replicates (— : not in at least half)", "capital_fall.median"),
+        (f"share of replicates in which {who} takes {name} by the end", "capital_fall.fell_share"),
+        (f"share in which it falls within ±{k.get('near_months', 2)} months of the record",
+         "capital_fall.near_share"),
+        ("median month over all replicates (— : censored, fewer than half fall)",
+         "capital_fall.median"),
         ("median error in months where it falls (negative: early)",
          "capital_fall.median_error_months"),
     ]
@@ -204,6 +245,28 @@ def _capital_html(run: RunData, figure: FigureEntry | None) -> str:
         f"<p>The last recorded change of {name}'s holder, to {who}, against the first month "
         f"{who} holds {name} in each replicate.</p>\n<table class=\"capital\">{body}</table>\n"
         + (_figures_html(figure) if figure else "")), "capital")
+
+
+def _totals_html(scores: dict) -> str:
+    rows = []
+    for i, total in enumerate(scores.get("totals") or []):
+        bounds = (f"{total['low'] if total['low'] is not None else '…'}–"
+                  f"{total['high'] if total['high'] is not None else '…'}")
+        rows.append(
+            f"<tr><td>{html.escape(total['date'])}</td><td>{html.escape(faction_name(total['faction']))}"
+            f"</td><td>{bounds}</td>{_cell(total['share'], f'totals.{i}.share')}"
+            f"<td class=\"num\">{total['median']:g} ({total['p10']:g}–{total['p90']:g})</td>"
+            f"<td class=\"num\">{total['recorded']} (+{total['recorded_unknown']} unknown)</td>"
+            f"<td class=\"meaning\">{html.escape(total['source'])}</td></tr>")
+    if not rows:
+        return ""
+    return _section("Totals the source states without places", (
+        "<p>Statements that bound a faction's province count without naming provinces are "
+        "scored as patterns: the share of replicates whose count lies within the bounds.</p>"
+        "<table class=\"scores\"><thead><tr><th>month</th><th>faction</th><th>provinces</th>"
+        "<th>share of replicates within</th><th>simulated median (10–90%)</th>"
+        "<th>record (known cells)</th><th>source</th></tr></thead><tbody>"
+        + "".join(rows) + "</tbody></table>"), "totals")
 
 
 def _lookup(scores: dict, key: str) -> Any:

@@ -46,20 +46,24 @@ def comparison_section(run_dir: str | Path, other_dir: str | Path) -> tuple[str,
         scores.append(json.loads(path.read_text()))
     head = "".join(f"<th>{html.escape(_label(d))}<br><small>{html.escape(str(d))}</small></th>" for d in runs)
     rows = []
+    holds = [s["windows"].get("holdout") or {} for s in scores]
     for key, label in HOLDOUT_ROWS:
-        cells = "".join(f'<td data-key="compare.{i}.holdout.model.{key}">{_fmt(s["holdout"]["model"].get(key))}</td>'
-                        for i, s in enumerate(scores))
+        cells = "".join(f'<td data-key="compare.{i}.windows.holdout.all.model.{key}">'
+                        f'{_fmt((h.get("all") or {}).get("model", {}).get(key))}</td>'
+                        for i, h in enumerate(holds))
         rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
     for base in ("persistence", "diffusion"):
-        cells = "".join(f'<td>{_fmt(s["holdout"][f"skill_vs_{base}"].get("accuracy"))}</td>' for s in scores)
+        cells = "".join(f'<td>{_fmt(((h.get("all") or {}).get(f"skill_vs_{base}") or {}).get("accuracy", {}).get("value"))}</td>'
+                        for h in holds)
         rows.append(f"<tr><th>skill of accuracy vs {base}</th>{cells}</tr>")
-    cells = "".join(f'<td>{_fmt(s["calibration"]["model"].get("mean_prob"))}</td>' for s in scores)
+    cals = [s["windows"].get("calibration") or {} for s in scores]
+    cells = "".join(f'<td>{_fmt((c.get("all") or {}).get("model", {}).get("mean_prob"))}</td>' for c in cals)
     rows.append(f"<tr><th>calibration window: mean probability (what calibration fits)</th>{cells}</tr>")
     fall = scores[0].get("capital_fall") or {}
     cells = "".join(f'<td>{s["capital_fall"].get("fell_share", 0):.0%}</td>' for s in scores)
     rows.append(f"<tr><th>replicates where {html.escape(str(fall.get('territory')))} falls to "
                 f"{html.escape(str(fall.get('faction')))}</th>{cells}</tr>")
-    body = (f"<p>Hold-out window ({html.escape(scores[0]['holdout']['window'])}) scores of the model "
+    body = (f"<p>Hold-out window ({html.escape(str(holds[0].get('window')))}) scores of the model "
             "with two parameter sets, same scenario and root seed. The calibrated set was fitted on "
             "the calibration window only (provenance in <code>calibration/</code>).</p>"
             f"<table class=\"scores\"><tr><th></th>{head}</tr>{''.join(rows)}</table>")

@@ -13,21 +13,22 @@ from sim.experiments.simulate import simulate_controls
 def test_fast_evaluator_equals_the_full_scorer():
     sc = sim.load(SCENARIO_DIR)
     ens = sim.Ensemble(sc, replicates=5, seed=4).run()
-    scores = Scorer(sc, ens.control, ens.alliances, "recorded").scores()
+    scores = Scorer(sc, ens.tables).scores()["windows"]
     controls = simulate_controls(sc.drivers, ens.params, ens.seeds)
     out = Evaluator(sc).outputs(controls)
-    assert out["holdout_accuracy"] == pytest.approx(scores["holdout"]["model"]["accuracy"])
-    assert out["holdout_mean_prob"] == pytest.approx(scores["holdout"]["model"]["mean_prob"])
-    assert 1 - out["calibration_loss"] == pytest.approx(scores["calibration"]["model"]["mean_prob"])
-    assert out["calibration_accuracy"] == pytest.approx(scores["calibration"]["model"]["accuracy"])
-    assert out["holdout_skill"] == pytest.approx(
-        scores["holdout"]["skill_vs_persistence"]["accuracy"])
+    hold, cal = scores["holdout"]["all"], scores["calibration"]["all"]
+    assert out["holdout_accuracy"] == pytest.approx(hold["model"]["accuracy"])
+    assert out["holdout_mean_prob"] == pytest.approx(hold["model"]["mean_prob"])
+    assert out["holdout_brier"] == pytest.approx(hold["model"]["brier"])
+    assert 1 - out["calibration_loss"] == pytest.approx(cal["model"]["mean_prob"])
+    assert out["calibration_accuracy"] == pytest.approx(cal["model"]["accuracy"])
+    assert out["holdout_skill"] == pytest.approx(hold["skill_vs_persistence"]["accuracy"]["value"])
     f = ens.factions
     last = f[(f["date"] == f["date"].max()) & (f["faction"] == sc.focus_faction)]
     assert out["focus_provinces_end"] == pytest.approx(last["provinces"].mean())
 
 
-def test_capital_fall_month_counts_never_as_one_past_the_end(tmp_path):
+def test_capital_fall_is_a_share_and_a_month_among_those_that_fall(tmp_path):
     sc = sim.load(SCENARIO_DIR)
     ev = Evaluator(sc)
     months = sc.end - sc.start + 1
@@ -36,4 +37,6 @@ def test_capital_fall_month_counts_never_as_one_past_the_end(tmp_path):
     taker = sc.drivers.faction_ids.index(sc.focus_faction)
     controls[0, 10:, kabul] = taker
     controls[1, 20:, kabul] = taker
-    assert ev.outputs(controls)["capital_fall_month"] == 20      # median of 10, 20, never
+    out = ev.outputs(controls)
+    assert out["capital_fall_share"] == pytest.approx(2 / 3)    # the third never falls
+    assert out["capital_fall_month"] == 15                        # median of 10 and 20 only

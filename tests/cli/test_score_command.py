@@ -13,11 +13,13 @@ def test_score_cli_writes_scores_json(tmp_path, capsys):
     assert main(["score", str(out)]) == 0
     printed = capsys.readouterr().out
     data = json.loads((out / "scores.json").read_text())
-    for window in ("calibration", "holdout"):
-        for key in ("model", "persistence", "diffusion", "skill_vs_persistence", "skill_vs_diffusion"):
-            assert "accuracy" in data[window][key]
+    assert data["kind"] == "free_run" and data["baseline_start"] == "1992-04"
+    for window in ("calibration", "holdout", "whole"):
+        for cells in ("all", "high"):
+            for key in ("model", "persistence", "diffusion", "skill_vs_persistence", "skill_vs_diffusion"):
+                assert "accuracy" in data["windows"][window][cells][key]
     assert data["capital_fall"]["recorded"] == "1996-09"
-    assert f"{data['holdout']['model']['accuracy']:.3f}" in printed
+    assert f"{data['windows']['holdout']['all']['model']['accuracy']:.3f}" in printed
 
 
 def test_score_refuses_an_unfinished_directory(tmp_path, capsys):

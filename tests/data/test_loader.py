@@ -52,11 +52,13 @@ def test_real_scenario_counts(scenario):
     assert len(d.territories) == 41
     assert len(d.factions) == 10
     assert len(d.events) == 48
-    assert len(scenario.observations) == 40
-    assert len(d.alliances) == 48
+    assert len(scenario.observations) == 61
+    assert sum(o.controller == "unknown" for o in scenario.observations) == 8
+    assert len(d.alliances) == 51
     assert len(d.links) == 98
     assert len(d.backers) == 5
-    assert [(t.faction, t.provinces) for t in scenario.totals] == [("taliban", 12)]
+    assert [(t.faction, t.low, t.high) for t in scenario.totals] == [
+        ("taliban", 3, None), ("taliban", 11, 13), ("taliban", 18, None)]
 
 
 def test_real_scenario_summary_reports_the_counts(scenario):
@@ -64,8 +66,8 @@ def test_real_scenario_summary_reports_the_counts(scenario):
     assert "34 provinces + 7 sub-nodes" in summary
     assert "factions     10:" in summary
     assert "48 events" in summary
-    assert "40 recorded changes of control" in summary
-    assert "48 recorded changes; mode: recorded" in summary
+    assert "61 rows of recorded control" in summary and "8 of them unknown" in summary
+    assert "51 recorded changes; mode: recorded" in summary
 
 
 def test_real_scenario_window(scenario):
@@ -541,8 +543,8 @@ def _(ed):
 @case("row with too many fields")
 def _(ed):
     line = ed.find_row("initial_control.csv", territory="AF-BDS")
-    ed.replace_line("initial_control.csv", line, "AF-BDS,jamiat,approx: x,extra")
-    return "initial_control.csv", line, ("expected 3 fields, found 4",)
+    ed.replace_line("initial_control.csv", line, "AF-BDS,jamiat,high,approx: x,extra")
+    return "initial_control.csv", line, ("expected 4 fields, found 5",)
 
 
 @case("CSV that is not UTF-8")
@@ -611,7 +613,7 @@ def _(ed):
 
 @case("hold-out overlapping calibration")
 def _(ed):
-    ed.replace("scenario.yaml", 'holdout: {start: "1995-01"', 'holdout: {start: "1994-06"')
+    ed.replace("scenario.yaml", 'holdout: {start: "1995-07"', 'holdout: {start: "1994-06"')
     return "scenario.yaml", ed.line_of("scenario.yaml", "holdout:"), (
         "hold-out window overlaps the calibration window",)
 

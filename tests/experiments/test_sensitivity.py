@@ -49,11 +49,11 @@ def test_a_parameter_without_effect_gets_zero_and_others_do_not(morris_sweep):
 
 def test_sensitivity_cli_writes_table_plot_and_json(morris_sweep, capsys):
     assert main(["sensitivity", str(morris_sweep), "--outputs", "focus_provinces_end",
-                 "capital_fall_month"]) == 0
+                 "capital_fall_share"]) == 0
     out = capsys.readouterr().out
     assert "balance_weight" in out
     records = json.loads((morris_sweep / "sensitivity.json").read_text())
-    assert {r["output"] for r in records} == {"focus_provinces_end", "capital_fall_month"}
+    assert {r["output"] for r in records} == {"focus_provinces_end", "capital_fall_share"}
     png = (morris_sweep / "sensitivity.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     title, body = sensitivity_section(morris_sweep, morris_sweep / "report")
@@ -81,7 +81,8 @@ def test_comparison_section_shows_both_runs_scores(tmp_path):
     title, body = comparison_section(tmp_path / "cal", tmp_path / "def")
     cal = json.loads((tmp_path / "cal" / "scores.json").read_text())
     default = json.loads((tmp_path / "def" / "scores.json").read_text())
-    assert f'data-key="compare.0.holdout.model.accuracy">{cal["holdout"]["model"]["accuracy"]:.3f}<' in body
-    assert f'data-key="compare.1.holdout.model.accuracy">{default["holdout"]["model"]["accuracy"]:.3f}<' in body
+    acc = [s["windows"]["holdout"]["all"]["model"]["accuracy"] for s in (cal, default)]
+    assert f'data-key="compare.0.windows.holdout.all.model.accuracy">{acc[0]:.3f}<' in body
+    assert f'data-key="compare.1.windows.holdout.all.model.accuracy">{acc[1]:.3f}<' in body
     assert "registry defaults" in body and "scenario set" in body
-    assert np.isfinite(cal["holdout"]["model"]["accuracy"])
+    assert np.isfinite(acc[0])

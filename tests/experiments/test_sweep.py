@@ -52,7 +52,7 @@ end: "1995-03"
 parameters:
   csf_exponent: [1.0, 3.0]
   defection_rate: [0.0, 0.6]
-outputs: [calibration_loss, capital_fall_month, focus_provinces_end]
+outputs: [calibration_loss, capital_fall_share, focus_provinces_end]
 """
 
 
@@ -62,7 +62,7 @@ BAD_SPECS = [
     # (description, text, needle on the expected line or None for line 0, message part)
     ("unknown key", LATIN + "sampels: 8\n", "sampels", "unknown key 'sampels'; valid keys:"),
     ("unknown parameter", LATIN.replace("csf_exponent:", "csf_exponant:"), "csf_exponant",
-     "unknown parameter 'csf_exponant'; valid names: alliances, tax_per_capita"),
+     "unknown parameter 'csf_exponant'; valid names: alliances, backers, tax_per_capita"),
     ("range outside registry", LATIN.replace("[0.0, 0.6]", "[0.0, 1.5]"), "defection_rate",
      "range [0, 1.5] is outside its plausible range 0..1"),
     ("low >= high", LATIN.replace("[1.0, 3.0]", "[3.0, 1.0]"), "csf_exponent",
@@ -74,7 +74,7 @@ BAD_SPECS = [
     ("sobol N not a power of 2",
      LATIN.replace("design: latin", "design: sobol").replace("samples: 4", "samples: 6"),
      "samples:", "samples must be a power of 2 for design sobol"),
-    ("unknown output", LATIN.replace("capital_fall_month,", "kabul_fall,"), "outputs:",
+    ("unknown output", LATIN.replace("capital_fall_share,", "kabul_fall,"), "outputs:",
      "unknown output 'kabul_fall'; valid outputs: calibration_loss"),
     ("missing scenario", LATIN.replace("scenario: SCENARIO\n", ""), None,
      "missing key 'scenario'"),
@@ -187,7 +187,7 @@ parameters:
     assert failed[list(OUTPUTS)].isna().all().all()
     ok = df[df["point"] != 1]
     assert (ok["error"] == "").all()
-    assert ok[["calibration_loss", "capital_fall_month"]].notna().all().all()
+    assert ok[["calibration_loss", "capital_fall_share"]].notna().all().all()
 
 
 def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tmp_path):
@@ -208,7 +208,7 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
         "csf_exponent": row["csf_exponent"], "defection_rate": row["defection_rate"]})
     expected = evaluate(Evaluator(scenario, end=parse_month("1995-03")), params, [int(row["seed"])])
     assert row["seed"] == replicate_seeds(11, 2)[1]
-    for name in ("calibration_loss", "capital_fall_month", "focus_provinces_end"):
+    for name in ("calibration_loss", "capital_fall_share", "focus_provinces_end"):
         assert row[name] == expected[name], name
 
 

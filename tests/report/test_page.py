@@ -58,9 +58,15 @@ class _Page(HTMLParser):
 
 
 def expected_text(value) -> str:
-    """The report's number format, restated: null as —, integers as is, floats to 3 places."""
+    """The report's number format, restated: null as —, integers as is, floats to 3 places, a
+    skill with its interval as +0.123 [+0.01, +0.25]."""
     if value is None:
         return "—"
+    if isinstance(value, dict):
+        if value.get("value") is None:
+            return "—"
+        text = f"{value['value']:+.3f}"
+        return text + (f" [{value['low']:+.2f}, {value['high']:+.2f}]" if value.get("low") is not None else "")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
@@ -71,6 +77,10 @@ def expected_text(value) -> str:
 def lookup(scores: dict, key: str):
     value = scores
     for part in key.split("."):
+        if isinstance(value, list):
+            assert part.isdigit() and int(part) < len(value), f"data-key {key!r} is not in scores.json"
+            value = value[int(part)]
+            continue
         assert isinstance(value, dict) and part in value, f"data-key {key!r} is not in scores.json"
         value = value[part]
     return value
@@ -141,13 +151,15 @@ def test_score_cells_equal_scores_json(report):
         assert text == expected_text(lookup(scores, key)), key
 
 
-def test_every_score_of_both_windows_is_shown(report):
+def test_every_score_of_every_window_is_shown(report):
     _, scores, parsed = report
-    for window in ("calibration", "holdout"):
-        for column in ("model", "persistence", "diffusion", "skill_vs_persistence",
-                       "skill_vs_diffusion"):
-            for metric in scores[window][column]:
-                assert f"{window}.{column}.{metric}" in parsed.cells
+    for window, entry in scores["windows"].items():
+        for cells in ("all", "high"):
+            for column in ("model", "persistence", "diffusion", "skill_vs_persistence",
+                           "skill_vs_diffusion"):
+                for metric in entry[cells][column]:
+                    assert f"windows.{window}.{cells}.{column}.{metric}" in parsed.cells
+                    assert f"windows.{window}.{cells}.change_cells.{column}.{metric}" in parsed.cells
     for key in ("capital_fall.fell_share", "capital_fall.median", "replicates"):
         assert key in parsed.cells
 
