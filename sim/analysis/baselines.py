@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-DIFFUSION_RATES = np.round(np.linspace(0.0, 0.5, 51), 3)
+# rates tried when fitting: fine where records change slowly (a few provinces a year)
+DIFFUSION_RATES = np.round(np.concatenate([np.arange(0.0, 0.05, 0.0025),
+                                           np.arange(0.05, 0.5001, 0.01)]), 4)
 
 
 def diffusion_forecast(start_map: np.ndarray, adjacency: np.ndarray, expanding: np.ndarray,

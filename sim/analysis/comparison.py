@@ -178,3 +178,48 @@ def hit_summary(details: list[dict], baselines: list[str]) -> dict:
         out[f"{name}_hit_rate"] = (float(np.mean([d[f"{name}_share"] >= 0.5 for d in details]))
                                    if details else None)
     return out
+
+
+class HorizonTable:
+    """Skill by forecast horizon over rolling origins: each forecast adds its cells at ``h``
+    months after its origin (h = 1 is the origin month), beside persistence and diffusion
+    started from the recorded map just before that origin."""
+
+    def __init__(self, record: Record, adjacency: np.ndarray, rate: float,
+                 horizons: tuple[int, ...] = (1, 3, 6, 12)):
+        self.record, self.adjacency, self.rate, self.horizons = record, adjacency, rate, horizons
+        self.sums = {h: {} for h in horizons}
+        self.origins = {h: 0 for h in horizons}
+
+    def add(self, origin_row: int, prob: np.ndarray) -> None:
+        """``prob``: [M, T, F+1] the forecast's probabilities over the whole record."""
+        base = baseline_paths(self.record, self.adjacency, origin_row - 1, self.rate)
+        weight = self.record.weight * self.record.province[None, :]
+        for h in self.horizons:
+            row = origin_row + h - 1
+            if row >= len(self.record.months):
+                continue
+            self.origins[h] += 1
+            truth = self.record.holder[row:row + 1]
+            w = weight[row:row + 1]
+            for name, p in (("model", prob[row:row + 1]), ("persistence", base["persistence"][h:h + 1]),
+                            ("diffusion", base["diffusion"][h:h + 1])):
+                for key, values in cell_scores(p, truth).items():
+                    total = self.sums[h].setdefault(name, {}).setdefault(key, [0.0, 0.0])
+                    total[0] += float((values * w).sum())
+                    total[1] += float(w.sum())
+
+    def table(self) -> list[dict]:
+        rows = []
+        for h in self.horizons:
+            if not self.origins[h]:
+                continue
+            means = {name: {k: v[0] / v[1] if v[1] else None for k, v in metrics.items()}
+                     for name, metrics in self.sums[h].items()}
+            entry = {"horizon": h, "origins": self.origins[h], **means}
+            for base in ("persistence", "diffusion"):
+                entry[f"skill_vs_{base}"] = {
+                    k: skill(means["model"][k], means[base][k], higher)
+                    for k, higher in HIGHER_IS_BETTER.items()}
+            rows.append(entry)
+        return rows

@@ -88,6 +88,47 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from sim.experiments.forecast import Forecast, rolling_horizons
+    scenario = load(args.scenario)
+    params = _params(scenario, args.set, args.defaults)
+    origin = parse_month(args.origin) if args.origin else scenario.holdout.start
+    if args.rolling:
+        out = Path(args.out)
+        if out.exists() and any(out.iterdir()) and not args.force:
+            raise FileExistsError(f"{out}: directory is not empty (use --force to overwrite)")
+        result = rolling_horizons(scenario, origin, scenario.holdout.end, args.particles,
+                                  args.seed, params=params, progress=not args.quiet)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "horizons.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(format_horizons(result))
+        print(f"wrote {out / 'horizons.json'}")
+        return 0
+    forecast = Forecast(scenario, origin, args.particles, args.seed, params=params,
+                        end=_end(args.end, scenario))
+    forecast.run(out=args.out, force=args.force, progress=not args.quiet)
+    print(f"wrote {forecast.path} (forecast from {format_month(origin)}; score it with "
+          f"`afsim score {forecast.path}`)")
+    return 0
+
+
+def format_horizons(result: dict) -> str:
+    """Skill by horizon as a text table."""
+    def f(x):
+        return "—" if x is None else f"{x:+.3f}"
+    lines = [f"forecasts from every origin {result['origins'][0]}..{result['origins'][1]} "
+             f"({result['particles']} particles each): skill by horizon",
+             f"  {'horizon':>7} {'origins':>7} {'accuracy':>9} {'persist.':>9} "
+             f"{'skill acc/p':>12} {'skill Brier/p':>14} {'skill Brier/d':>14}"]
+    for h in result["horizons"]:
+        lines.append(f"  {h['horizon']:>7} {h['origins']:>7} {h['model']['accuracy']:>9.3f} "
+                     f"{h['persistence']['accuracy']:>9.3f} "
+                     f"{f(h['skill_vs_persistence']['accuracy']):>12} "
+                     f"{f(h['skill_vs_persistence']['brier']):>14} "
+                     f"{f(h['skill_vs_diffusion']['brier']):>14}")
+    return "\n".join(lines)
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from sim.analysis.scores import format_table, score_directory
     scores = score_directory(args.dir)
@@ -111,10 +152,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from sim.report.page import REPORT_DIR, write_report
-    from sim.report.sections import comparison_section, sensitivity_section
+    from sim.report.sections import comparison_section, forecast_section, sensitivity_section
     sections = []
     if args.compare:
         sections.append(comparison_section(args.dir, args.compare))
+    if args.forecast:
+        sections.append(forecast_section(args.forecast, args.horizons))
     if args.sensitivity:
         sections.append(sensitivity_section(args.sensitivity, Path(args.dir) / REPORT_DIR))
     path = write_report(args.dir, sections)
@@ -197,9 +240,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="a scored run directory (run `afsim score DIR` first)")
     p.add_argument("--compare", metavar="DIR2",
                    help="another scored run directory (e.g. made with --defaults) shown side by side")
+    p.add_argument("--forecast", metavar="FORECAST_DIR",
+                   help="a scored forecast (`afsim forecast`, `afsim score`) shown in the report")
+    p.add_argument("--horizons", metavar="HORIZONS_DIR",
+                   help="skill by horizon (`afsim forecast --rolling`) shown with the forecast")
     p.add_argument("--sensitivity", metavar="SWEEP_DIR",
                    help="a sweep analysed with `afsim sensitivity`, shown in the report")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("forecast", help="forecast from an origin month: replicates conditioned "
+                       "on the record before it (particle filter), then free")
+    _run_options(p)
+    p.add_argument("--origin", help="first forecast month YYYY-MM; only the record before it is "
+                   "read (default: the hold-out's first month)")
+    p.add_argument("--particles", type=_positive, default=100,
+                   help="runs in the particle filter (default 100)")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed (particles and resampling)")
+    p.add_argument("--rolling", action="store_true",
+                   help="forecast from every month of the hold-out from --origin on and write "
+                        "skill by horizon (1, 3, 6, 12 months) to DIR/horizons.json")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_forecast)
     p = sub.add_parser("sensitivity", help="Morris or Sobol indices from a finished morris/sobol sweep")
     p.add_argument("dir", help="sweep directory")
     p.add_argument("--outputs", nargs="+", default=None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -23,6 +23,11 @@ class History:
     battles: list[tuple[int, Battle]] = field(default_factory=list)
     defections: list[tuple[int, Defection]] = field(default_factory=list)
     _relation: np.ndarray | None = None
+
+    def copy(self) -> History:
+        """An independent history with the same past (arrays are never changed once stored)."""
+        return History(**{f.name: (list(v) if isinstance(v := getattr(self, f.name), list) else v)
+                          for f in fields(self)})
 
     def record(self, state: State) -> None:
         """Store the end-of-month state (relations only where they changed)."""

@@ -25,6 +25,7 @@ another's draws.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -272,6 +273,24 @@ class AfsimModel(mesa.Model):
         """[T] strength of the local levies who defend each territory for its holder."""
         cols = np.arange(self.world.n_territories)
         return np.where(control >= 0, self.levy_base[np.maximum(control, 0), cols], 0.0)
+
+    def fork(self, seed: int) -> AfsimModel:
+        """A copy of this run at its current month that goes on with new random streams.
+
+        For data assimilation (a particle filter resamples runs): the copy shares everything
+        static (world, drivers, parameters, derived arrays), has its own state and history,
+        and draws from ``seed``'s streams from now on.
+        """
+        twin = copy.copy(self)
+        # Mesa keeps the step method bound to the instance (``_user_step``/``step``): rebind
+        # both to the twin, or stepping the twin would step this model
+        twin._user_step = type(self).step.__get__(twin)
+        twin.step = twin._wrapped_step
+        twin.state = self.state.copy()
+        twin.history = self.history.copy()
+        twin.run_seed = int(seed)
+        twin.rngs = {name: stream(twin.run_seed, name) for name in STREAMS}
+        return twin
 
     def run(self) -> AfsimModel:
         """Step to the last month; return self."""

@@ -144,7 +144,7 @@ def _scores_html(scores: dict) -> str:
                    f'</span></h3><p class="note">Province-months: {cells.get("observed", 0)} observed, '
                    f'{cells.get("carried", 0)} carried forward, {cells.get("unknown", 0)} unknown (not '
                    f'scored); {cells.get("high_confidence", 0)} of high confidence.</p>')
-        tables.append(heading + _score_table(window, entry))
+        tables.append(heading + score_table(window, entry))
     kind = scores.get("kind", "free_run")
     start = html.escape(str(scores.get("baseline_start")))
     notes = (
@@ -173,7 +173,7 @@ def _skill_text(value: Any) -> tuple[str, str]:
     return text, css
 
 
-def _score_table(window: str, entry: dict) -> str:
+def score_table(window: str, entry: dict) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
     rows = []
     for which, which_label in CELLS:

@@ -98,3 +98,40 @@ def sensitivity_section(sweep_dir: str | Path, report_dir: str | Path) -> tuple[
             "bars: the output moves more with that parameter over its range. An output constant over "
             "the design has no index.</figcaption></figure>" + "".join(parts))
     return "Sensitivity of the outputs to the parameters", body
+
+
+def forecast_section(forecast_dir: str | Path, horizons_dir: str | Path | None = None) -> tuple[str, str]:
+    """The scores of a forecast from an origin (and skill by horizon), beside its baselines."""
+    from sim.report.page import score_table
+    path = Path(forecast_dir) / "scores.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{forecast_dir}: no scores.json; run `afsim score {forecast_dir}` first")
+    scores = json.loads(path.read_text())
+    if scores.get("kind") != "forecast":
+        raise ValueError(f"{forecast_dir}: not a forecast (made by `afsim forecast`)")
+    parts = [f"<p>Replicates conditioned on the record before {html.escape(scores['origin'])} by "
+             "a particle filter, then free, against persistence and diffusion started from the "
+             f"recorded map of {html.escape(scores['baseline_start'])}: both sides know the same "
+             f"record ({scores['replicates']} particles).</p>"]
+    for window, entry in scores["windows"].items():
+        parts.append(f"<h3>{html.escape(window)} {html.escape(entry['window'])}</h3>"
+                     + score_table(window, entry).replace('data-key="windows.', 'data-key="forecast.windows.'))
+    if horizons_dir is not None:
+        data = json.loads((Path(horizons_dir) / "horizons.json").read_text())
+        rows = "".join(
+            f"<tr><td class=\"num\">{h['horizon']}</td><td class=\"num\">{h['origins']}</td>"
+            f"<td class=\"num\">{_fmt(h['model']['accuracy'])}</td>"
+            f"<td class=\"num\">{_fmt(h['persistence']['accuracy'])}</td>"
+            f"<td class=\"num\">{_fmt(h['skill_vs_persistence']['accuracy'])}</td>"
+            f"<td class=\"num\">{_fmt(h['skill_vs_persistence']['brier'])}</td>"
+            f"<td class=\"num\">{_fmt(h['skill_vs_diffusion']['brier'])}</td></tr>"
+            for h in data["horizons"])
+        parts.append(
+            f"<h3>Skill by horizon, origins {html.escape(data['origins'][0])}.."
+            f"{html.escape(data['origins'][1])}</h3><p>A forecast from every month of the "
+            "hold-out, each conditioned on the record before its origin; horizon 1 is the "
+            "origin month.</p><table class=\"scores\"><thead><tr><th>horizon (months)</th>"
+            "<th>origins</th><th>accuracy</th><th>persistence</th><th>accuracy skill vs "
+            "persistence</th><th>Brier skill vs persistence</th><th>Brier skill vs diffusion"
+            f"</th></tr></thead><tbody>{rows}</tbody></table>")
+    return f"Forecast from {scores['origin']}", "\n".join(parts)

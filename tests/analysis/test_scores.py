@@ -122,9 +122,11 @@ def test_capital_fall_is_censored_when_it_does_not_happen(folder):
 def test_diffusion_rate_is_fitted_on_the_calibration_window(folder):
     scorer = scorer_for(folder)
     rate = scorer.fit_diffusion_rate(scorer.rows(scorer.scenario.calibration))
-    # by hand: with rate r, in 2000-02 B goes red with r/2 (gain r/2) but A, whose only
-    # neighbour is blue and every faction expands from the start, goes blue with r: best 0
-    assert rate == 0.0
+    # by hand, one month ahead (Brier, 6 cells): from 2000-01 every faction expands, so A
+    # (only neighbour blue) goes blue with r: 2r^2; B (half its neighbours red) goes red with
+    # r/2, right: 2(1 - r/2)^2; from 2000-02 only red expands: C (neighbour B red) goes red
+    # with r, wrong: 2r^2. The sum 4r^2 + 2(1 - r/2)^2 is least at r = 2/9 ~ 0.22
+    assert rate == pytest.approx(0.22)
     base = scorer.baselines(2, slice(3, 6), 0.5)
     # from the 2000-03 map (red, red, blue) only red grew in the year before: C's only
     # neighbour B is red, so in 2000-04 C falls with hazard 0.5
