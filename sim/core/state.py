@@ -33,6 +33,7 @@ class State:
     support: np.ndarray        # [F] k$ received from backers this month
     backing: np.ndarray        # [B, F] k$ each backer gave each faction this month
     recruits: np.ndarray       # [F] fighters enlisted this month
+    armament: np.ndarray       # [F] heavy weapons per fighter (starts at the faction's rating)
 
     def copy(self) -> State:
         return State(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
@@ -89,4 +90,5 @@ def initial_state(drivers: Drivers, world: World) -> State:
         support=np.zeros(n_f),
         backing=np.zeros((len(world.backer_ids), n_f)),
         recruits=np.zeros(n_f),
+        armament=world.heavy_weapons.astype(float).copy(),
     )

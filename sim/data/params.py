@@ -86,6 +86,23 @@ REGISTRY: tuple[Parameter, ...] = (
               "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),
     Parameter("bribe_per_fighter", 0.05, "k$ per fighter", 0.0, 1.0,
               "price paid to buy over one fighter of a defecting garrison", _GUESS),
+    Parameter("cascade_weight", 1.0, "-", 0.0, 5.0,
+              "bandwagoning cascade: a defection is (1 + weight * s) times likelier and cheaper "
+              "where the buyer holds a share s of the territory's neighbours",
+              "guess; threshold models of collective behaviour (Granovetter 1978), cascades of "
+              "switching sides (Kuran 1989); the Taliban's advance by purchased defections "
+              "(Rashid 2000)"),
+    Parameter("encirclement_share", 0.5, "share of neighbours", 0.25, 1.0,
+              "share of a territory's neighbours held by enemies at which its garrison counts "
+              "itself encircled and may withdraw", _GUESS),
+    Parameter("withdraw_threshold", 0.7, "probability", 0.3, 1.0,
+              "attacker's chance of success above which an encircled garrison withdraws intact "
+              "instead of fighting (1: never)",
+              "guess; breakpoint view of combat termination (Helmbold 1964; Dupuy 1987)"),
+    Parameter("capture_share", 0.3, "share", 0.0, 1.0,
+              "share of the heavy weapons a beaten garrison carried that the victor takes",
+              "guess; order of magnitude from the capture of Hekmatyar's Charasiab artillery "
+              "(the whole position's weaponry) against losses elsewhere"),
     Parameter("proxy_learning", 0.15, "share per month", 0.0, 1.0,
               "how fast a backer shifts its preference towards its more effective proxy",
               _GUESS),

@@ -17,11 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def strength_per_fighter(heavy_weapons: np.ndarray, air_power: np.ndarray,
-                         firepower_weight: float) -> np.ndarray:
-    """[F] combat strength of one fighter: ``1 + weight * (heavy_weapons + air_power)``."""
-    return 1.0 + firepower_weight * (heavy_weapons + air_power)
+from sim.core.topology import fall_back
 
 
 def terrain_multiplier(terrain_code: np.ndarray, mountain_defence: float,
@@ -93,68 +89,86 @@ class Battle:
     won: bool
 
 
-def fall_back(faction: int, territory: int, control: np.ndarray, allied: np.ndarray,
-              adjacency: np.ndarray, garrison: np.ndarray) -> int:
-    """Neighbour of ``territory`` a beaten garrison retreats to, or -1 (it disperses).
+@dataclass(frozen=True)
+class Assessment:
+    """An offensive about to be fought: who defends, with what, and the attacker's chance."""
 
-    A territory held by the faction or an ally; the one where it is strongest, ties to
-    the lowest index.
+    sources: np.ndarray       # [S] territories the attackers come from
+    sent: np.ndarray          # [S] fighters from each
+    defending: np.ndarray     # [F] bool: garrisons that defend
+    def_strength: np.ndarray  # [F] strength of each defending garrison
+    defence: float            # total defence, levies included
+    attack: float
+    advantage: float          # defender's multiplier (ground x approach)
+    chance: float             # the attacker's chance of taking the territory
+
+
+def assess(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarray,
+           allied: np.ndarray, per_fighter: np.ndarray, militia: np.ndarray,
+           ground: np.ndarray, approach: np.ndarray, exponent: float) -> Assessment | None:
+    """The battle ``offensive`` would be, against the territory's current holder; ``None``
+    when the holder is no longer at war with the attacker (an earlier battle this month
+    changed hands) or the attacking forces are gone.
+
+    ``approach``: [T, T] defender's multiplier for an attack from s on t (1 from inside). A
+    contested territory (nobody holds it) is defended by whoever is there and at war with the
+    attacker, without levies.
     """
-    holders = control[adjacency[territory]]
-    nbrs = np.nonzero(adjacency[territory])[0]
-    friendly = (holders == faction) | ((holders >= 0) & allied[faction, np.maximum(holders, 0)])
-    if not friendly.any():
-        return -1
-    options = nbrs[friendly]
-    return int(options[np.argmax(garrison[faction, options])])
+    f, t = offensive.attacker, offensive.target
+    holder = int(control[t])
+    if holder >= 0 and not fights[f, holder]:
+        return None
+    sources = np.array(offensive.sources, dtype=int)
+    sent = np.minimum(np.array(offensive.fighters), garrison[f, sources])
+    if sent.sum() <= 0:
+        return None
+    n_f = garrison.shape[0]
+    if holder >= 0:
+        on_side = (np.arange(n_f) == holder) | allied[:, holder]
+        levies = militia[t] if fights[holder, f] else 0.0
+    else:
+        on_side = np.ones(n_f, dtype=bool)
+        levies = 0.0
+    defending = on_side & fights[:, f] & (garrison[:, t] > 0)
+    def_strength = garrison[:, t] * per_fighter * defending               # [F]
+    defence = float(def_strength.sum() + levies)
+    attack = float(sent.sum() * per_fighter[f])
+    advantage = float(ground[t] * (sent @ approach[sources, t]) / sent.sum())
+    chance = win_probability_scalar(attack, defence, advantage, exponent)
+    return Assessment(sources, sent, defending, def_strength, defence, attack, advantage, chance)
 
 
 def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarray,
           allied: np.ndarray, per_fighter: np.ndarray, militia: np.ndarray,
           ground: np.ndarray, approach: np.ndarray, adjacency: np.ndarray,
-          exponent: float, attrition_rate: float, rng: np.random.Generator
+          exponent: float, attrition_rate: float, rng: np.random.Generator,
+          assessment: Assessment | None = None
           ) -> tuple[np.ndarray, np.ndarray, Battle | None]:
     """Fight one offensive against the territory's current holder.
 
     Returns new (garrison [F, T], control [T]) and the :class:`Battle`, or the inputs
-    unchanged and ``None`` when the target's holder is no longer at war with the attacker
-    (an earlier battle this month changed hands) or the attacking forces are gone.
-
-    ``approach``: [T, T] defender's multiplier for an attack from s on t (1 from inside).
-    The winner is drawn with :func:`win_probability`; the attacker occupies a territory
-    it takes, the defenders' survivors fall back (:func:`fall_back`); a beaten
-    attacker's survivors stay where they came from.
+    unchanged and ``None`` when :func:`assess` finds no battle to fight. The winner is drawn
+    with :func:`win_probability`; the attacker occupies a territory it takes, the defenders'
+    survivors fall back (:func:`~sim.core.topology.fall_back`); a beaten attacker's survivors
+    stay where they came from. ``assessment``: the one already made for this offensive.
     """
+    a = assessment or assess(offensive, garrison, control, fights, allied, per_fighter,
+                             militia, ground, approach, exponent)
+    if a is None:
+        return garrison, control, None
     f, t = offensive.attacker, offensive.target
     holder = int(control[t])
-    if holder >= 0 and not fights[f, holder]:
-        return garrison, control, None
-    sources = np.array(offensive.sources, dtype=int)
-    sent = np.minimum(np.array(offensive.fighters), garrison[f, sources])
-    if sent.sum() <= 0:
-        return garrison, control, None
-    n_f = garrison.shape[0]
-    if holder >= 0:
-        on_side = (np.arange(n_f) == holder) | allied[:, holder]
-        levies = militia[t] if fights[holder, f] else 0.0
-    else:  # contested: whoever is there and at war with the attacker resists; no levies
-        on_side = np.ones(n_f, dtype=bool)
-        levies = 0.0
-    defending = on_side & fights[:, f] & (garrison[:, t] > 0)
-    def_strength = garrison[:, t] * per_fighter * defending               # [F]
-    defence = def_strength.sum() + levies
-    attack = sent.sum() * per_fighter[f]
-    advantage = ground[t] * (sent @ approach[sources, t]) / sent.sum()
-    chance = win_probability_scalar(attack, defence, advantage, exponent)
-    won = bool(rng.random() < chance)
-    lost_a, lost_d = lanchester_losses(attack, defence, advantage, attrition_rate)
+    sources, sent, defending, def_strength = a.sources, a.sent, a.defending, a.def_strength
+    won = bool(rng.random() < a.chance)
+    lost_a, lost_d = lanchester_losses(a.attack, a.defence, a.advantage, attrition_rate)
     garrison = garrison.copy()
     control = control.copy()
     att_lost = min(lost_a / per_fighter[f], sent.sum())
     garrison[f, sources] -= sent * (att_lost / sent.sum())
     survivors = sent * (1.0 - att_lost / sent.sum())
     def_fighters = garrison[:, t] * defending
-    share = np.divide(def_strength, defence, out=np.zeros_like(def_strength), where=defence > 0)
+    share = np.divide(def_strength, a.defence, out=np.zeros_like(def_strength),
+                      where=a.defence > 0)
     def_lost = np.minimum(lost_d * share / per_fighter, def_fighters)
     garrison[:, t] -= def_lost
     if won:
@@ -169,6 +183,6 @@ def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
             if to >= 0:
                 garrison[g, to] += left
     np.maximum(garrison, 0.0, out=garrison)
-    battle = Battle(int(t), int(f), holder, chance, float(sent.sum()), float(def_fighters.sum()),
+    battle = Battle(int(t), int(f), holder, a.chance, float(sent.sum()), float(def_fighters.sum()),
                     float(att_lost), float(def_lost.sum()), won)
     return garrison, control, battle

@@ -3,15 +3,18 @@
 Local commanders in Afghanistan changed sides for money when a stronger force stood at
 their door; much of the Taliban's advance in 1994-95 came this way (Rashid 2000;
 Giustozzi 2009). Modelled as bandwagoning under threat (Walt 1987) with control following
-local military balance (Kalyvas 2006, *The Logic of Violence in Civil War*): each month a
-territory's holder may lose it to an enemy neighbour with probability
+local military balance (Kalyvas 2006, *The Logic of Violence in Civil War*), and as a cascade:
+the more of a territory's neighbours have already gone over to the buyer, the likelier and
+cheaper the next commander (threshold models of collective behaviour, Granovetter 1978;
+cascades of switching sides, Kuran 1989). Each month a territory's holder may lose it to an
+enemy neighbour with probability
 
-    p = defection_rate * (1 - cohesion of holder) * affinity * r / (1 + r),
+    p = min(1, defection_rate * (1 - cohesion of holder) * affinity * r / (1 + r) * (1 + c s)),
 
-where r is the enemy's strength in reach over the holder's defence and affinity the share
-of the territory's people who would support the buyer; the buyer pays ``bribe`` per
-fighter bought (garrison and levies) and must have the money. Fighters who defect join
-the buyer.
+where r is the enemy's strength in reach over the holder's defence, affinity the share of the
+territory's people who would support the buyer, s the share of the territory's neighbours the
+buyer holds and c the ``cascade`` weight; the buyer pays ``bribe / (1 + c s)`` per fighter
+bought (garrison and levies) and must have the money. Fighters who defect join the buyer.
 
 Shapes: F factions, T territories. Pure function; the generator is passed in.
 """
@@ -28,14 +31,16 @@ class Defection:
     territory: int
     old: int
     new: int
-    fighters: float
+    fighters: float      # garrison and levies bought
     price: float
+    garrison: float = 0.0  # of which the holder's garrison (they bring their weapons)
 
 
 def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
            fights: np.ndarray, threat: np.ndarray, defence: np.ndarray,
            affinity: np.ndarray, cohesion: np.ndarray, buyers: np.ndarray,
-           levies: np.ndarray, rate: float, bribe: float, rng: np.random.Generator
+           levies: np.ndarray, rate: float, bribe: float, rng: np.random.Generator,
+           neighbours: np.ndarray | None = None, cascade: float = 0.0
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Defection]]:
     """Apply the month's defections; return new (garrison, control, resources, list).
 
@@ -46,20 +51,25 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
         cohesion: [F] 0..1.
         buyers: [F] bool: factions that buy commanders (in the war, offensive posture).
         levies: [T] fighters of the local levies, bought with the garrison.
+        neighbours: [F, T] share of each territory's neighbours each faction holds (the
+            cascade's s); None for no cascade.
+        cascade: weight c of the cascade.
     """
     n_t = garrison.shape[1]
     draws = rng.random(n_t)  # one draw per territory, used or not: keeps the stream aligned
     cols = np.arange(n_t)
     holder = np.maximum(control, 0)
     fighters = garrison[holder, cols] + levies
-    price = bribe * fighters
+    boost = 1.0 + cascade * (neighbours if neighbours is not None else np.zeros_like(threat))
+    price = bribe * fighters[None, :] / boost                            # [F, T]
     ratio = threat / np.maximum(defence, 1e-9)[None, :]
     able = (buyers[:, None] & fights[:, holder] & (threat > defence[None, :])
-            & (resources[:, None] >= price[None, :]) & (control >= 0)[None, :])
+            & (resources[:, None] >= price) & (control >= 0)[None, :])
     score = np.where(able, ratio, -1.0)
     buyer = score.argmax(axis=0)
     r = ratio[buyer, cols]
-    p = rate * (1.0 - cohesion[holder]) * affinity[buyer, cols] * r / (1.0 + r)
+    p = np.minimum(1.0, rate * (1.0 - cohesion[holder]) * affinity[buyer, cols] * r / (1.0 + r)
+                   * boost[buyer, cols])
     success = able.any(axis=0) & (draws < p)
     done: list[Defection] = []
     if not success.any():
@@ -67,11 +77,13 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
     garrison, control, resources = garrison.copy(), control.copy(), resources.copy()
     for t in np.nonzero(success)[0]:
         b, g = int(buyer[t]), int(holder[t])
-        if resources[b] < price[t]:  # spent on an earlier territory this month
+        cost = price[b, t]
+        if resources[b] < cost:  # spent on an earlier territory this month
             continue
         control[t] = b
-        garrison[b, t] += garrison[g, t]
+        bought = float(garrison[g, t])
+        garrison[b, t] += bought
         garrison[g, t] = 0.0
-        resources[b] -= price[t]
-        done.append(Defection(int(t), g, b, float(fighters[t]), float(price[t])))
+        resources[b] -= cost
+        done.append(Defection(int(t), g, b, float(fighters[t]), float(cost), bought))
     return garrison, control, resources, done

@@ -9,6 +9,7 @@ import numpy as np
 from sim.core.state import State
 from sim.mechanisms.combat import Battle
 from sim.mechanisms.defection import Defection
+from sim.mechanisms.withdrawal import Withdrawal
 
 
 @dataclass
@@ -22,6 +23,7 @@ class History:
     relation_changes: list[tuple[int, int, int, int]] = field(default_factory=list)  # month, a, b, code
     battles: list[tuple[int, Battle]] = field(default_factory=list)
     defections: list[tuple[int, Defection]] = field(default_factory=list)
+    withdrawals: list[tuple[int, Withdrawal]] = field(default_factory=list)
     _relation: np.ndarray | None = None
 
     def copy(self) -> History:

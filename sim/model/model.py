@@ -8,13 +8,17 @@ One step is one month. The phases, in order:
 3. **backers** — each backer shares its budget among its eligible proxies by preference and
    sends its volunteers (:mod:`sim.mechanisms.backers`).
 4. **economy** — income from held population (ethnic affinity) plus state revenue and
-   backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`).
+   backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
+   recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
 5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`).
 6. **offensives** — each faction picks attacks by expected value (:mod:`sim.mechanisms.offensives`).
-7. **battles** — offensives are fought in the order chosen; control changes
-   (:mod:`sim.mechanisms.combat`).
-8. **defections** — outmatched garrisons are bought by enemy neighbours
-   (:mod:`sim.mechanisms.defection`).
+7. **battles** — each offensive, in the order chosen, is assessed; an encircled defender that
+   expects to lose withdraws intact (:mod:`sim.mechanisms.withdrawal`); otherwise the battle
+   is fought (:mod:`sim.mechanisms.combat`) and the victor takes part of the beaten
+   garrison's heavy weapons (:mod:`sim.mechanisms.weapons`); control changes.
+8. **defections** — outmatched garrisons are bought by enemy neighbours, the likelier and
+   cheaper the more neighbours have gone over (:mod:`sim.mechanisms.defection`); they bring
+   their weapons.
 9. **learning** — backers shift preference towards the proxies that gained ground.
 10. **collect** — the end-of-month state is recorded (:mod:`sim.model.history`).
 
@@ -33,6 +37,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
+from sim.core import topology
 from sim.core.state import State, initial_state
 from sim.core.streams import stream
 from sim.core.world import build_world
@@ -49,6 +54,8 @@ from sim.mechanisms import (
     events,
     movement,
     offensives,
+    weapons,
+    withdrawal,
 )
 from sim.model.agents import Backer, Faction, TerritoryCell
 from sim.model.history import History
@@ -123,8 +130,8 @@ class AfsimModel(mesa.Model):
     def _derive_constants(self) -> None:
         w, p = self.world, self.params
         self.affinity = w.affinity(p.ethnic_affinity)
-        self.per_fighter = combat.strength_per_fighter(w.heavy_weapons, w.air_power,
-                                                       p.firepower_weight)
+        self.per_fighter = weapons.strength_per_fighter(w.heavy_weapons, w.air_power,
+                                                        p.firepower_weight)
         codes = np.array([TERRAIN_CODES[t] for t in w.terrain])
         self.ground = combat.terrain_multiplier(codes, p.mountain_defence, p.urban_defence)
         eye = np.eye(w.n_territories)
@@ -195,12 +202,14 @@ class AfsimModel(mesa.Model):
         s.support = given.sum(axis=0)
         s.backing = given
         s.garrison = s.garrison.copy()
+        volunteers = np.zeros(w.n_factions)
         for b, f in self.volunteer_pairs:
             if eligible[b, f]:
                 dest = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
                                                       w.backer_borders[b])[0]
                 if dest >= 0:
                     s.garrison[f, dest] += w.volunteers[b, f]
+                    volunteers[f] += w.volunteers[b, f]
 
         # economy
         open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (
@@ -214,6 +223,11 @@ class AfsimModel(mesa.Model):
         s.garrison, s.resources, s.recruits = economy.recruit(
             s.garrison, s.resources, s.control, w.home, w.population, self.affinity, open_to,
             s.active, p.recruit_rate, p.upkeep_per_fighter)
+        new = s.recruits + volunteers
+        s.armament = weapons.arm_recruits(s.armament, s.garrison.sum(axis=1) - new, new,
+                                          w.heavy_weapons)
+        self.per_fighter = weapons.strength_per_fighter(s.armament, w.air_power,
+                                                        p.firepower_weight)
 
         # movement
         mobile = s.active & w.offensive
@@ -231,12 +245,7 @@ class AfsimModel(mesa.Model):
                                    p.attack_threshold, self.rngs["offensives"])
         before = s.control.copy()
         for offensive in chosen:
-            s.garrison, s.control, battle = combat.fight(
-                offensive, s.garrison, s.control, fights, allied, self.per_fighter,
-                self._militia(s.control), self.ground, self.approach_from,
-                w.adjacency, p.csf_exponent, p.attrition_rate, self.rngs["combat"])
-            if battle is not None:
-                self.history.battles.append((month, battle))
+            self._battle(s, offensive, fights, allied, month)
 
         # defections
         militia = self._militia(s.control)
@@ -248,10 +257,14 @@ class AfsimModel(mesa.Model):
         own_defence = np.where(held, s.garrison[safe, np.arange(w.n_territories)]
                                * self.per_fighter[safe], 0.0) + militia
         levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
+        shares = topology.neighbour_share(s.control, self.adjacency, w.n_factions)
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
             w.cohesion, may_attack, levies, p.defection_rate, p.bribe_per_fighter,
-            self.rngs["defection"])
+            self.rngs["defection"], shares, p.cascade_weight)
+        fighters = s.garrison.sum(axis=1)
+        for d in bought:  # a commander who goes over takes his weapons
+            s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)
         self.history.defections.extend((month, d) for d in bought)
 
         # learning
@@ -268,6 +281,38 @@ class AfsimModel(mesa.Model):
         self.running = month < self.end
         if not self.running:
             _forget_model(self)
+
+    def _battle(self, s: State, offensive, fights: np.ndarray, allied: np.ndarray,
+                month: int) -> None:
+        """One offensive: assessed; an encircled, outmatched defender withdraws; else fought,
+        and the victor takes part of the beaten garrison's weapons."""
+        w, p = self.world, self.params
+        militia = self._militia(s.control)
+        a = combat.assess(offensive, s.garrison, s.control, fights, allied, self.per_fighter,
+                          militia, self.ground, self.approach_from, p.csf_exponent)
+        if a is None:
+            return
+        t, holder = offensive.target, int(s.control[offensive.target])
+        if holder >= 0:
+            encircled = topology.hostile_share(s.control, fights, self.adjacency)[t]
+            if withdrawal.decides_to_withdraw(a.chance, encircled, p.withdraw_threshold,
+                                              p.encirclement_share):
+                s.garrison, s.control, left = withdrawal.withdraw(
+                    offensive, s.garrison, s.control, fights, allied, w.adjacency, a.chance)
+                if left is not None:
+                    self.history.withdrawals.append((month, left))
+                    return
+        carried_by = float(s.garrison[holder, t]) if holder >= 0 else 0.0
+        s.garrison, s.control, battle = combat.fight(
+            offensive, s.garrison, s.control, fights, allied, self.per_fighter, militia,
+            self.ground, self.approach_from, w.adjacency, p.csf_exponent, p.attrition_rate,
+            self.rngs["combat"], assessment=a)
+        if battle is None:
+            return
+        self.history.battles.append((month, battle))
+        if battle.won and holder >= 0:
+            s.armament, _ = weapons.capture(s.armament, s.garrison.sum(axis=1), holder,
+                                            battle.attacker, carried_by, p.capture_share)
 
     def _militia(self, control: np.ndarray) -> np.ndarray:
         """[T] strength of the local levies who defend each territory for its holder."""

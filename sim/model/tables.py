@@ -51,6 +51,10 @@ def tables_of(model, replicate: int = 0) -> dict[str, pd.DataFrame]:
     rows += [(replicate, format_month(m), "defection", w.territory_ids[d.territory],
               w.faction_ids[d.new], w.faction_ids[d.old], 1.0, 0.0, round(d.fighters, 1),
               0.0, 0.0, w.faction_ids[d.new]) for m, d in h.defections]
+    rows += [(replicate, format_month(m), "withdrawal", w.territory_ids[x.target],
+              w.faction_ids[x.attacker], holder_names[x.holder], round(x.chance, 4),
+              round(x.attackers, 1), round(x.defenders, 1), 0.0, 0.0, w.faction_ids[x.attacker])
+             for m, x in h.withdrawals]
     battles_df = pd.DataFrame(rows, columns=COLUMNS["battles"])
     battles_df = battles_df.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
     backing = np.stack(h.backing)                                       # [M, B, F]
