@@ -41,9 +41,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# Refit the calibrated parameter set (about 40 s) and save it where the scenario reads it.
+# Refit the posterior from scratch (ABC-SMC on the calibration window; resumable: run it again
+# after an interruption) and save it where the scenario reads it.
 calibrate: $(STAMP)
-	$(AFSIM) calibrate calibration/spec.yaml --out $(RUNS)/calibration --save scenarios/afghanistan_1992_1996/calibrated.yaml
+	$(AFSIM) calibrate calibration/spec.yaml --out $(RUNS)/calibration --save scenarios/afghanistan_1992_1996/posterior.yaml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py

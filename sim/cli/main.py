@@ -37,10 +37,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _params(scenario, assignments: list[str], defaults: bool = False) -> Params:
-    """Registry defaults, then the scenario's parameters (unless ``defaults``), then ``--set``."""
-    base = {} if defaults else scenario.drivers.parameters
-    return Params.make(base, params_registry.parse_assignments(assignments))
+def _values(assignments: list[str]) -> dict:
+    """``--set`` values, checked now (each run adds them on top of its own parameters)."""
+    values = params_registry.parse_assignments(assignments)
+    Params.make(values)
+    return values
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -68,8 +69,7 @@ def _end(text: str | None, scenario) -> int | None:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiments.run import Run
     scenario = load(args.scenario)
-    params = _params(scenario, args.set, args.defaults)
-    path = Run(scenario, seed=args.seed, params=params,
+    path = Run(scenario, seed=args.seed, params=_values(args.set), defaults=args.defaults,
                end=_end(args.end, scenario)).save(args.out, force=args.force)
     print(f"wrote {path}")
     return 0
@@ -79,8 +79,8 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
     from sim.experiments.ensemble import Ensemble
     from sim.experiments.executor import default_workers
     scenario = load(args.scenario)
-    params = _params(scenario, args.set, args.defaults)
-    ensemble = Ensemble(scenario, replicates=args.replicates, seed=args.seed, params=params,
+    ensemble = Ensemble(scenario, replicates=args.replicates, seed=args.seed,
+                        params=_values(args.set), defaults=args.defaults,
                         end=_end(args.end, scenario))
     workers = default_workers() if args.workers is None else args.workers
     ensemble.run(workers=workers, out=args.out, force=args.force, progress=not args.quiet)
@@ -91,21 +91,22 @@ def cmd_ensemble(args: argparse.Namespace) -> int:
 def cmd_forecast(args: argparse.Namespace) -> int:
     from sim.experiments.forecast import Forecast, rolling_horizons
     scenario = load(args.scenario)
-    params = _params(scenario, args.set, args.defaults)
+    values = _values(args.set)
     origin = parse_month(args.origin) if args.origin else scenario.holdout.start
     if args.rolling:
         out = Path(args.out)
         if out.exists() and any(out.iterdir()) and not args.force:
             raise FileExistsError(f"{out}: directory is not empty (use --force to overwrite)")
         result = rolling_horizons(scenario, origin, scenario.holdout.end, args.particles,
-                                  args.seed, params=params, progress=not args.quiet)
+                                  args.seed, params=values, defaults=args.defaults,
+                                  progress=not args.quiet)
         out.mkdir(parents=True, exist_ok=True)
         (out / "horizons.json").write_text(json.dumps(result, indent=2) + "\n")
         print(format_horizons(result))
         print(f"wrote {out / 'horizons.json'}")
         return 0
-    forecast = Forecast(scenario, origin, args.particles, args.seed, params=params,
-                        end=_end(args.end, scenario))
+    forecast = Forecast(scenario, origin, args.particles, args.seed, params=values,
+                        defaults=args.defaults, end=_end(args.end, scenario))
     forecast.run(out=args.out, force=args.force, progress=not args.quiet)
     print(f"wrote {forecast.path} (forecast from {format_month(origin)}; score it with "
           f"`afsim score {forecast.path}`)")
@@ -138,15 +139,16 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.experiments.calibrate import calibrate  # optuna is slow to import: only when needed
+    from sim.experiments.calibrate import calibrate  # pyabc is slow to import: only when needed
     record = calibrate(args.spec, args.out, workers=args.workers,
                        save=Path(args.save) if args.save else None, progress=not args.quiet)
     prov = record["provenance"]
-    print(f"best trial {prov['best_trial']}: calibration loss {prov['best_calibration_loss']}")
-    for name, s in prov["scores"].items():
-        print(f"  {name:<10} calibration accuracy {s['calibration_accuracy']}  hold-out accuracy "
-              f"{s['holdout_accuracy']}  hold-out skill {s['holdout_skill']}")
-    print(f"wrote {Path(args.out) / 'calibrated.yaml'}" + (f" and {args.save}" if args.save else ""))
+    print(f"ABC-SMC: {prov['generations']} generations, {prov['simulations']} runs, "
+          f"epsilons {prov['epsilons']}; final distances {prov['final_distances']}")
+    for name, m in prov["marginals"].items():
+        flag = f"  <- piles up at the {m['limit']} end of {m['range']}" if m["limit"] else ""
+        print(f"  {name:<20} median {m['median']:<10g} 90% [{m['p5']:g}, {m['p95']:g}]{flag}")
+    print(f"wrote {Path(args.out) / 'posterior.yaml'}" + (f" and {args.save}" if args.save else ""))
     return 0
 
 
@@ -229,11 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score a run directory against the record (writes scores.json)")
     p.add_argument("dir", help="run directory made by `afsim run` or `afsim ensemble`")
     p.set_defaults(func=cmd_score)
-    p = sub.add_parser("calibrate", help="fit parameters on the calibration window (Optuna, resumable)")
+    p = sub.add_parser("calibrate", help="posterior of the parameters from the calibration "
+                       "window's patterns (ABC-SMC, resumable)")
     p.add_argument("spec", help="calibration spec (YAML), e.g. calibration/spec.yaml")
     p.add_argument("--out", required=True, help="study directory (run again to resume)")
-    p.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1: reproducible)")
-    p.add_argument("--save", help="also write the calibrated set here, e.g. scenarios/afghanistan_1992_1996/calibrated.yaml")
+    p.add_argument("--workers", type=_positive, default=1,
+                   help="worker processes (default 1: reproducible from the spec's seed)")
+    p.add_argument("--save", help="also write the posterior here, e.g. "
+                   "scenarios/afghanistan_1992_1996/posterior.yaml")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("report", help="write DIR/report/index.html with maps, plots and scores")

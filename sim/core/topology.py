@@ -40,3 +40,15 @@ def hostile_share(control: np.ndarray, fights: np.ndarray, adjacency: np.ndarray
     holder = np.where(held, control, 0)
     enemies = fights[holder].astype(float)                                      # [T, F]
     return np.where(held, (enemies * share.T).sum(axis=1), 0.0)
+
+
+def hostile_share_of(territory: int, control: np.ndarray, fights: np.ndarray,
+                     adjacency: np.ndarray) -> float:
+    """:func:`hostile_share` of one territory (what a defender sees, cheaply)."""
+    holder = int(control[territory])
+    nbrs = np.flatnonzero(adjacency[territory])
+    if holder < 0 or nbrs.size == 0:
+        return 0.0
+    holders = control[nbrs]
+    held = holders >= 0
+    return float((fights[holder, np.where(held, holders, 0)] & held).sum() / nbrs.size)

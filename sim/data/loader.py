@@ -17,6 +17,7 @@ from sim.data.fields import Fields, SourceChecker, read_text
 from sim.data.problems import Problems
 from sim.data.read_actors import read_backers, read_factions
 from sim.data.read_geography import read_adjacency, read_territories
+from sim.data.read_record_extras import read_patterns, read_posterior
 from sim.data.read_timeline import (
     read_alliances,
     read_control,
@@ -101,6 +102,7 @@ def load(path: str | Path) -> Scenario:
             check_day_order(rows, present[key].name, problems)
     check_no_observation_drives(events, observations, present, problems)
     totals = read_totals(meta, meta_lines, fids, start, end, sources, problems)
+    patterns = read_patterns(meta, meta_lines, tids, start, end, sources, problems)
     _check_focus(head, meta_lines, tids, fids, problems)
     problems.raise_if_any()
 
@@ -117,7 +119,8 @@ def load(path: str | Path) -> Scenario:
         path=folder, name=head["name"], title=head["title"], description=head["description"],
         calibration=head["calibration"], holdout=head["holdout"], drivers=drivers,
         observations=tuple(sorted(observations, key=lambda o: (o.date, o.line))),
-        totals=tuple(totals), map_file=head["map"],
+        totals=tuple(totals), map_file=head["map"], patterns=tuple(patterns),
+        posterior=head["posterior"],
         parameter_set=head["parameter_set"],
         files=MappingProxyType(dict(files)),
         initial_confidence=MappingProxyType(control_confidence),
@@ -131,7 +134,7 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
     allowed = {"name", "title", "description", "start", "end", "calibration", "holdout",
                "alliances", "default_relation", "files", "parameters", "totals", "map",
                "parameter_set", "ethnic_groups", "capital", "focus_faction", "map_months",
-               "backers"}
+               "backers", "patterns", "posterior"}
     for key in meta:
         if key not in allowed:
             f.error(line_of(lines, (key,)), f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
@@ -211,6 +214,14 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
             out["parameter_set"] = set_path
             overrides = {**_read_parameter_set(set_path, problems), **overrides}
     out["parameters"] = overrides
+    out["posterior"] = None
+    if meta.get("posterior") is not None:
+        post_path = _in_folder(folder, meta.get("posterior"))
+        if post_path is None:
+            f.error(line_of(lines, ("posterior",)), f"posterior {meta.get('posterior')!r} not "
+                    "found (a file name in the scenario folder)")
+        else:
+            out["posterior"] = read_posterior(post_path, problems)
     map_name = meta.get("map")
     out["map"] = None
     if map_name is not None:

@@ -202,6 +202,8 @@ class Params:
         return cls(MappingProxyType(values))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "values":  # unpickling asks before values is set
+            raise AttributeError(name)
         try:
             return self.values[name]
         except KeyError:

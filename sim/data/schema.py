@@ -165,6 +165,51 @@ class Total:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """A statement about the war that is not a cell of the map, for calibration to fit, e.g.
+    the share of the battles of a window fought in some territories (``battle_share``)."""
+
+    kind: str
+    territories: tuple[str, ...]
+    start: int
+    end: int
+    low: float | None
+    high: float | None
+    source: str
+    note: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Calibrated parameter sets with normalised weights (a sample of the posterior)."""
+
+    names: tuple[str, ...]
+    values: tuple[tuple[float, ...], ...]
+    weights: tuple[float, ...]
+    path: Path | None = None
+
+    def draw(self, seed: int) -> dict[str, float]:
+        """The parameter set of the run with ``seed``: a weighted draw, deterministic in the
+        seed and independent of every other stream of the run."""
+        import numpy as np
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x706F7374,)))
+        row = int(rng.choice(len(self.weights), p=np.asarray(self.weights)))
+        return dict(zip(self.names, self.values[row], strict=True))
+
+    def point(self) -> dict[str, float]:
+        """The weighted median of each parameter (for point uses: sweeps, single figures)."""
+        import numpy as np
+        values, weights = np.asarray(self.values), np.asarray(self.weights)
+        out = {}
+        for i, name in enumerate(self.names):
+            order = np.argsort(values[:, i], kind="stable")
+            cum = np.cumsum(weights[order])
+            out[name] = float(values[order[np.searchsorted(cum, 0.5)], i])
+        return out
+
+
 def digest(*parts: Any) -> str:
     """sha256 of the ``repr`` of ``parts`` (frozen dataclasses, tuples, numbers, text)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -232,6 +277,8 @@ class Scenario:
     files: Mapping[str, str] = field(repr=False)
     parameter_set: Path | None = None  # file the parameters came from (e.g. a calibration)
     initial_confidence: Mapping[str, str] = field(default_factory=dict)  # territory -> confidence
+    patterns: tuple[Pattern, ...] = ()  # statements for calibration to fit (not map cells)
+    posterior: Posterior | None = None  # calibrated parameter sets (runs draw from it)
     capital: str | None = None         # the seat of power: when it falls is scored
     focus_faction: str | None = None   # the faction a report and sweeps single out
     map_months: tuple[int, ...] = ()   # months the report draws as maps
@@ -240,7 +287,9 @@ class Scenario:
     def content_hash(self) -> str:
         """sha256 of the scenario's content (drivers and record, not where it is stored)."""
         return digest(self.name, self.title, self.description, self.calibration, self.holdout,
-                      self.drivers.hash, self.observations, self.totals)
+                      self.drivers.hash, self.observations, self.totals, self.patterns,
+                      self.posterior and (self.posterior.names, self.posterior.values,
+                                          self.posterior.weights))
 
     @property
     def start(self) -> int:

@@ -1,56 +1,90 @@
-"""Calibration on the calibration window only, with Optuna, resumable.
+"""Calibration: a posterior over the parameters from the patterns of the calibration window,
+by approximate Bayesian computation with sequential Monte Carlo (ABC-SMC; Toni et al. 2009;
+Beaumont et al. 2009), with pyabc (Schälte et al. 2022).
 
-The objective is ``calibration_loss`` of :mod:`sim.analysis.evaluate` (1 - mean probability given
-to the recorded controller over the calibration window's province-months), from runs
-that stop at the calibration window's end: the hold-out months are never simulated while
-fitting, so they cannot leak into the fit. Every trial uses the same replicate seeds
-(common random numbers), so trials differ by their parameters only. Replicates are run one
-at a time and the running loss is reported to Optuna, whose median pruner stops hopeless
-trials early.
+Each particle is one run with parameters drawn from the prior (later: perturbed from the last
+population), stopped at the end of the calibration window and reduced to its distances to the
+window's patterns (:class:`sim.analysis.fit.PatternFit`: the control record, the timing of
+recorded changes, the totals, the concentration of the fighting). The distances are combined
+by pyabc's adaptive p-norm, which rescales each by its spread in every generation (Prangle
+2017), so no pattern dominates by its units; the acceptance threshold is the median distance of
+the previous generation. Runs never reach a hold-out month and the fit reads no hold-out
+observation.
 
-The study lives in ``DIR/study.journal`` (Optuna's journal file storage, safe for
-parallel worker processes, unlike SQLite on a shared file system); running the same
-command again resumes it up to its trial budget. The best parameter set is then run on the
-whole window and written with its provenance to ``DIR/calibrated.yaml`` (and, with
-``--save``, to ``calibration/``).
+The study lives in ``DIR/abc.db`` (pyabc's SQLite history). With one worker it is reproducible
+from the spec's seed (pyabc and the runs draw from numpy's global generator, seeded once); the
+same command run again resumes from the last finished generation (the resumed study is valid
+but not identical to an uninterrupted one: pyabc refits its adaptive distance on resuming). The result, ``DIR/posterior.yaml`` (and with ``--save`` the
+scenario's own file), holds the last population's parameter sets and weights with the study's
+provenance; ensembles draw each replicate's parameters from it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import optuna
 import yaml
+from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.evaluate import Evaluator
-from sim.core.streams import replicate_seeds
-from sim.data import Scenario, load
-from sim.data.params import Params, check_bounds
-from sim.data.specfile import SpecFile
-from sim.experiments.executor import imap
-from sim.experiments.simulate import evaluate
+from sim.analysis.fit import DISTANCES, PatternFit
+from sim.data import Params, Scenario, load
+from sim.data.params import check_bounds
+from sim.data.specfile import SpecFile, is_number
 from sim.model import AfsimModel
 
-SPEC_KEYS = ("scenario", "parameters", "trials", "replicates", "seed", "startup_trials",
-             "holdout_replicates")
-STUDY = "afsim-calibration"
+SPEC_KEYS = ("scenario", "parameters", "population", "generations", "min_epsilon",
+             "max_simulations", "seed", "check_replicates")
+PROGRESS: list = [None]  # the progress bar of the study running in this process, if any
+SCALE_FLOOR = 0.01  # distances are shares in 0..1: a spread below 1% is no spread
+LIMIT_SHARE = 0.05  # a marginal within 5% of a range end at its 10th/90th percentile "piles up"
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A parameter's prior: uniform on [low, high], or triangular with a ``mode`` (where the
+    literature gives an order of magnitude)."""
+
+    name: str
+    low: float
+    high: float
+    mode: float | None = None
+
+    def rv(self):
+        import pyabc
+        if self.mode is None:
+            return pyabc.RV("uniform", self.low, self.high - self.low)
+        c = (self.mode - self.low) / (self.high - self.low)
+        return pyabc.RV("triang", c, self.low, self.high - self.low)
+
+    def to_spec(self):
+        return ([self.low, self.high] if self.mode is None
+                else {"low": self.low, "high": self.high, "mode": self.mode})
 
 
 @dataclass(frozen=True)
 class CalibrationSpec:
     path: Path
     scenario: Path
-    parameters: dict[str, tuple[float, float]]
-    trials: int
-    replicates: int
+    priors: tuple[Prior, ...]
+    population: int
+    generations: int
+    min_epsilon: float
+    max_simulations: int
     seed: int
-    startup_trials: int
-    holdout_replicates: int
+    check_replicates: int
+
+    def hash(self) -> str:
+        data = {"priors": [(p.name, p.to_spec()) for p in self.priors],
+                "population": self.population, "seed": self.seed}
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:
@@ -58,152 +92,223 @@ def load_spec(path: str | Path) -> CalibrationSpec:
     spec_file = SpecFile(path, SPEC_KEYS, "calibration spec")
     data = spec_file.data
     _, scenario_path = spec_file.scenario_folder()
-    params: dict[str, tuple[float, float]] = {}
+    priors = []
     raw = data.get("parameters")
     if not isinstance(raw, dict) or not raw:
-        spec_file.add(("parameters",), "parameters: a mapping of name: [low, high] is required")
+        spec_file.add(("parameters",), "parameters: a mapping of name: [low, high] (or "
+                      "{low, high, mode}) is required")
         raw = {}
-    for name, bounds in raw.items():
+    for name, entry in raw.items():
+        mode = None
+        bounds = entry
+        if isinstance(entry, dict):
+            extra = set(entry) - {"low", "high", "mode"}
+            if extra or "low" not in entry or "high" not in entry:
+                spec_file.add(("parameters", name), f"parameter {name!r}: expected [low, high] "
+                              "or {low, high, mode}")
+                continue
+            bounds, mode = [entry["low"], entry["high"]], entry.get("mode")
         checked, problem = check_bounds(name, bounds)
         if problem:
             spec_file.add(("parameters", name), problem)
-        else:
-            params[name] = checked
+            continue
+        if mode is not None and not (is_number(mode) and checked[0] < mode < checked[1]):
+            spec_file.add(("parameters", name), f"parameter {name!r}: mode must lie strictly "
+                          f"between low and high, got {mode!r}")
+            continue
+        priors.append(Prior(name, checked[0], checked[1], None if mode is None else float(mode)))
+    min_eps = data.get("min_epsilon", 0.0)
+    if not is_number(min_eps) or not np.isfinite(min_eps) or min_eps < 0:
+        spec_file.add(("min_epsilon",), f"min_epsilon must be a number >= 0, got {min_eps!r}")
+        min_eps = 0.0
     spec = CalibrationSpec(
-        path=spec_file.path, scenario=scenario_path or Path("."), parameters=params,
-        trials=spec_file.integer("trials", 100, 1), replicates=spec_file.integer("replicates", 4, 1),
-        seed=spec_file.integer("seed", 0, 0), startup_trials=spec_file.integer("startup_trials", 10, 1),
-        holdout_replicates=spec_file.integer("holdout_replicates", 50, 1))
+        path=spec_file.path, scenario=scenario_path or Path("."), priors=tuple(priors),
+        population=spec_file.integer("population", 200, 10),
+        generations=spec_file.integer("generations", 8, 1), min_epsilon=float(min_eps),
+        max_simulations=spec_file.integer("max_simulations", 20000, 1),
+        seed=spec_file.integer("seed", 0, 0),
+        check_replicates=spec_file.integer("check_replicates", 100, 1))
     spec_file.raise_if_any()
     return spec
 
 
-def _storage(out: Path) -> optuna.storages.JournalStorage:
-    from optuna.storages.journal import JournalFileBackend
-    return optuna.storages.JournalStorage(JournalFileBackend(str(out / "study.journal")))
+class Simulator:
+    """pyabc's model: parameters -> the distances of one run to the calibration patterns.
+
+    The run's seed comes from numpy's global generator, which the calibration seeds per
+    generation (pyabc samples its particles from it too)."""
+
+    def __init__(self, scenario: Scenario, base: Params):
+        self.scenario = scenario
+        self.base = base
+        self.fit = PatternFit(scenario)
+
+    def distances(self, params: Params, seed: int) -> dict[str, float]:
+        sc = self.scenario
+        model = AfsimModel(sc.drivers, seed=seed, end=sc.calibration.end, params=params,
+                           collect=False).run()
+        battles = [(m - sc.start, b.target) for m, b in model.history.battles]
+        battles += [(m - sc.start, w.target) for m, w in model.history.withdrawals]
+        return self.fit.distances(np.stack(model.history.control), battles)
+
+    def __call__(self, pars: dict) -> dict[str, float]:
+        # pyabc draws from numpy's global generator; so must the run, to be reproducible
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+        return self.distances(self.base.replace(**{k: float(v) for k, v in pars.items()}), seed)
 
 
-def _objective(spec: CalibrationSpec, scenario: Scenario, base: Params):
-    cal_end = scenario.calibration.end
-    evaluator = Evaluator(scenario, end=cal_end)
-    seeds = replicate_seeds(spec.seed, spec.replicates)
-
-    def objective(trial: optuna.Trial) -> float:
-        values = {name: trial.suggest_float(name, low, high)
-                  for name, (low, high) in spec.parameters.items()}
-        params = base.replace(**values)
-        controls = []
-        loss = float("nan")
-        for i, seed in enumerate(seeds):
-            model = AfsimModel(scenario, seed=seed, end=cal_end, params=params, collect=False).run()
-            controls.append(np.stack(model.history.control))
-            loss = evaluator.outputs(np.stack(controls))["calibration_loss"]
-            trial.report(loss, i)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
-        return loss
-
-    return objective
+def floored_mad(*, samples: np.ndarray, **_) -> np.ndarray:
+    """The median absolute deviation of each distance, at least ``SCALE_FLOOR``: a pattern
+    every run meets (spread 0) then weighs like any other instead of breaking the scaling."""
+    from pyabc.distance.scale import median_absolute_deviation
+    return np.maximum(median_absolute_deviation(samples=samples), SCALE_FLOOR)
 
 
-def _study(spec: CalibrationSpec, out: Path, seed_offset: int = 0) -> optuna.Study:
-    sampler = optuna.samplers.TPESampler(seed=spec.seed + seed_offset,
-                                         n_startup_trials=spec.startup_trials)
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=spec.startup_trials, n_warmup_steps=0)
-    return optuna.create_study(study_name=STUDY, storage=_storage(out), direction="minimize",
-                               sampler=sampler, pruner=pruner, load_if_exists=True)
+class _Counted:
+    """A pyabc model that advances this process's progress bar on each run."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, pars: dict) -> dict[str, float]:
+        if PROGRESS[0] is not None:
+            PROGRESS[0].update(1)
+        return self.model(pars)
 
 
-def _finished(study: optuna.Study) -> int:
-    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-    return sum(t.state in states for t in study.trials)
-
-
-def _worker(ctx: tuple[CalibrationSpec, Scenario, Path], index: int, trials: int) -> int:
-    spec, scenario, out = ctx
-    study = _study(spec, out, seed_offset=index)
-    study.optimize(_objective(spec, scenario, Params.make()), n_trials=trials)
-    return trials
+def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
+            population: int, generations: int, min_epsilon: float, max_simulations: int,
+            seed: int, workers: int = 1, progress: bool = False):
+    """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
+    at 0) in the SQLite file ``db``; return pyabc's history."""
+    import pyabc
+    for name in list(logging.root.manager.loggerDict):  # pyabc reports every generation
+        if name.startswith("ABC"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
+    distance = pyabc.distance.AdaptivePNormDistance(p=2, max_scale_weight_ratio=20,
+                                                    scale_function=floored_mad)
+    sampler = (pyabc.sampler.SingleCoreSampler() if workers <= 1
+               else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
+    abc = pyabc.ABCSMC(_Counted(model), prior, distance, population_size=population,
+                       sampler=sampler, eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5))
+    url = "sqlite:///" + str(db.resolve())
+    if db.is_file():
+        abc.load(url, 1)
+    else:
+        abc.new(url, {name: 0.0 for name in distances})
+    history = abc.history
+    done = history.max_t + 1
+    if generations - done > 0 and history.total_nr_simulations < max_simulations:
+        bar = tqdm(total=max_simulations, initial=int(history.total_nr_simulations),
+                   unit="run", disable=not progress or workers > 1, file=sys.stderr,
+                   desc="ABC-SMC runs (at most)")
+        PROGRESS[0] = bar
+        np.random.seed([seed, done])  # noqa: NPY002 - pyabc samples from the global one
+        try:
+            abc.run(max_nr_populations=generations - done, minimum_epsilon=min_epsilon,
+                    max_total_nr_simulations=max_simulations)
+        finally:
+            PROGRESS[0] = None
+            bar.close()
+    return abc.history
 
 
 def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Path | None = None,
               progress: bool = True) -> dict:
-    """Run (or resume) the study, then evaluate and write the best set; return its record.
+    """Run (or resume) the study, then write the posterior; return its record.
 
-    The fit starts from the registry defaults, not from the scenario's current parameter
-    set, so a calibration never feeds on an earlier one. With one worker the study is
-    reproducible from its seed; with several it is not (trials interleave), but each
-    trial's own evaluation still is.
+    The fit starts from the registry defaults (never from an earlier fit). With one worker the
+    study is reproducible from its seed; with several, faster but not bit-for-bit.
     """
     spec = load_spec(spec_path)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     scenario = load(spec.scenario)
+    out = Path(out)
+    if save is not None and save.is_dir():
+        raise ValueError(f"--save {save}: is a directory; give the posterior file's path")
+    out.mkdir(parents=True, exist_ok=True)
     info_path = out / "calibration.json"
-    info = {"spec": str(spec.path), "scenario_hash": scenario.drivers.hash}
+    info = {"spec_hash": spec.hash(), "scenario_drivers_hash": scenario.drivers.hash,
+            "spec": str(spec.path)}
     if info_path.is_file():
         previous = json.loads(info_path.read_text())
-        if previous.get("scenario_hash") != scenario.drivers.hash:
-            raise ValueError(f"{out}: the study was made with another version of the scenario; "
-                             "use a new --out directory")
+        if (previous.get("spec_hash"), previous.get("scenario_drivers_hash")) != (
+                info["spec_hash"], info["scenario_drivers_hash"]):
+            raise ValueError(f"{out}: a study with another spec or scenario lives here; use a "
+                             "new --out directory (studies are never mixed)")
     info_path.write_text(json.dumps(info, indent=2) + "\n")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = _study(spec, out)
-    remaining = max(spec.trials - _finished(study), 0)
-    if remaining and workers <= 1:
-        study.optimize(_objective(spec, scenario, Params.make()), n_trials=remaining,
-                       show_progress_bar=progress)
-    elif remaining:
-        shares = [remaining // workers + (i < remaining % workers) for i in range(workers)]
-        tasks = [(i, n) for i, n in enumerate(shares) if n]
-        for _ in imap(_worker, tasks, (spec, scenario, out), workers=len(tasks)):
-            pass
-        study = _study(spec, out)
-    return _write_result(spec, scenario, study, out, save)
+    history = run_abc(Simulator(scenario, Params.make()), spec.priors, DISTANCES,
+                      out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
+                      spec.max_simulations, spec.seed, workers, progress)
+    return write_posterior(spec, scenario, history, out, save)
 
 
-def _number(value: float | None) -> float | None:
-    """A score for YAML: rounded, and ``None`` where undefined (NaN or no value)."""
-    if value is None or value != value:
-        return None
-    return round(float(value), 4)
+def _summary(values: np.ndarray, weights: np.ndarray, prior: Prior) -> dict:
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    q = {p: float(values[order[min(np.searchsorted(cum, p), len(cum) - 1)]])
+         for p in (0.05, 0.1, 0.5, 0.9, 0.95)}
+    span = prior.high - prior.low
+    at_low = q[0.9] <= prior.low + LIMIT_SHARE * span
+    at_high = q[0.1] >= prior.high - LIMIT_SHARE * span
+    return {"mean": round(float(np.sum(values * weights)), 6), "median": round(q[0.5], 6),
+            "p5": round(q[0.05], 6), "p95": round(q[0.95], 6),
+            "range": [prior.low, prior.high],
+            "limit": "low" if at_low else ("high" if at_high else None)}
 
 
-def _write_result(spec: CalibrationSpec, scenario: Scenario, study: optuna.Study, out: Path,
-                  save: Path | None) -> dict:
-    best = study.best_trial
-    defaults = Params.make()
-    calibrated = defaults.replace(**best.params)
-    evaluator = Evaluator(scenario)
-    seeds = replicate_seeds(spec.seed + 1, spec.holdout_replicates)  # fresh seeds for the check
-    scores = {"default": evaluate(evaluator, defaults, seeds), "calibrated": evaluate(evaluator, calibrated, seeds)}
+def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Path,
+                    save: Path | None) -> dict:
+    """The last population as ``posterior.yaml`` with its provenance."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    names = [p.name for p in spec.priors]
+    values = frame[names].to_numpy(dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    weights = weights / weights.sum()
+    populations = history.get_all_populations()
+    stats = history.get_weighted_sum_stats(t=history.max_t)
+    dist = {k: float(np.sum(stats[0] * np.array([s[k] for s in stats[1]])))
+            for k in DISTANCES} if stats[1] else {}
     record = {
-        "parameters": {k: round(float(v), 6) for k, v in best.params.items()},
+        "parameters": names,
+        "samples": [[round(float(w), 8), *(round(float(v), 6) for v in row)]
+                    for w, row in zip(weights, values, strict=True)],
         "provenance": {
-            "scenario": scenario.name,
-            "scenario_drivers_hash": scenario.drivers.hash,
+            "method": "ABC-SMC (pyabc): adaptive p-norm distance over the calibration patterns, "
+                      "median epsilon, uniform or triangular priors",
+            "scenario": scenario.name, "scenario_drivers_hash": scenario.drivers.hash,
             "fitted_on": str(scenario.calibration),
-            "objective": "calibration_loss = 1 - mean probability of the recorded controller, "
-                         "calibration window, province-months",
-            "budget": {"trials": spec.trials, "finished": _finished(study),
-                       "pruned": sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
-                       "replicates_per_trial": spec.replicates},
+            "patterns": list(DISTANCES),
+            "priors": {p.name: p.to_spec() for p in spec.priors},
+            "population": spec.population, "generations": int(history.max_t + 1),
+            "simulations": int(history.total_nr_simulations),
+            "epsilons": [round(float(e), 5) for e in populations["epsilon"].iloc[1:]]
+            if len(populations) > 1 else [],
             "seed": spec.seed,
-            "ranges": {k: list(v) for k, v in spec.parameters.items()},
-            "best_trial": best.number,
-            "best_calibration_loss": round(float(best.value), 6),
-            "check_replicates": spec.holdout_replicates,
-            "scores": {k: {o: _number(v) for o, v in s.items()} for k, s in scores.items()},
-            "date": _dt.date.today().isoformat(),
-            "version": __version__,
+            "final_distances": {k: round(v, 5) for k, v in dist.items()},
+            "marginals": {p.name: _summary(values[:, i], weights, p)
+                          for i, p in enumerate(spec.priors)},
+            "date": _dt.date.today().isoformat(), "version": __version__,
         },
     }
-    text = ("# Calibrated parameter set: written by `afsim calibrate`; do not edit by hand.\n"
-            + yaml.safe_dump(record, sort_keys=False))
-    (out / "calibrated.yaml").write_text(text)
+    text = ("# Posterior of the calibrated parameters: written by `afsim calibrate`; do not edit.\n"
+            + yaml.safe_dump(record, sort_keys=False, width=120))
+    (out / "posterior.yaml").write_text(text)
     if save is not None:
         save.parent.mkdir(parents=True, exist_ok=True)
-        tmp = save.with_suffix(".partial")
+        tmp = save.with_name(save.name + ".partial")
         tmp.write_text(text)
         tmp.replace(save)
     return record
+
+
+def check_posterior(scenario: Scenario, draws: int, seed: int = 0) -> dict[str, float]:
+    """Mean calibration-window distances of ``draws`` runs drawn from the scenario's posterior
+    (or with its parameters): how well the fit reproduces the patterns it was fitted to."""
+    from sim.core.streams import replicate_seeds
+    from sim.experiments.parameters import ParameterChoice
+    simulator = Simulator(scenario, Params.make())
+    choice = ParameterChoice.of(scenario)
+    rows = [simulator.distances(choice.for_seed(s), s) for s in replicate_seeds(seed, draws)]
+    return {k: round(float(np.mean([r[k] for r in rows])), 4) for k in DISTANCES}
+

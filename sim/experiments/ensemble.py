@@ -32,20 +32,20 @@ from sim.data import Drivers, Params, Scenario
 from sim.data.dates import to_month
 from sim.data.rundir import TABLES, RunDirectory, csv_text, manifest, read_tables
 from sim.experiments.executor import imap
-from sim.experiments.run import resolve_params, resolve_scenario
+from sim.experiments.parameters import ParameterChoice
+from sim.experiments.run import resolve_scenario
 from sim.model import AfsimModel, tables_of
 
 
 @dataclass(frozen=True, eq=False)
 class _Context:
     drivers: Drivers
-    params: Params
     end: int
     as_text: bool
 
 
-def _replicate(ctx: _Context, replicate: int, seed: int) -> dict[str, Any]:
-    model = AfsimModel(ctx.drivers, seed=seed, end=ctx.end, params=ctx.params,
+def _replicate(ctx: _Context, replicate: int, seed: int, params: Params) -> dict[str, Any]:
+    model = AfsimModel(ctx.drivers, seed=seed, end=ctx.end, params=params,
                        collect=False).run()
     tables = tables_of(model, replicate)
     return csv_text(tables) if ctx.as_text else tables
@@ -69,7 +69,8 @@ class Ensemble:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.scenario = resolve_scenario(scenario)
-        self.params = resolve_params(self.scenario, params, defaults, overrides)
+        self.choice = ParameterChoice.of(self.scenario, params, defaults, overrides)
+        self.params = self.choice.base()   # modes, and the point values of the manifest
         self.root_seed = seed
         self.seeds = replicate_seeds(seed, replicates)
         self.end = to_month(end, self.scenario.end)
@@ -81,8 +82,8 @@ class Ensemble:
         return len(self.seeds)
 
     def _results(self, as_text: bool, workers: int, scheduler: str | None) -> Iterator[Any]:
-        ctx = _Context(self.scenario.drivers, self.params, self.end, as_text)
-        tasks = ((i, seed) for i, seed in enumerate(self.seeds))
+        ctx = _Context(self.scenario.drivers, self.end, as_text)
+        tasks = ((i, seed, self.choice.for_seed(seed)) for i, seed in enumerate(self.seeds))
         return imap(_replicate, tasks, ctx, workers=min(workers, self.replicates),
                     scheduler=scheduler, ordered=True)
 
@@ -127,8 +128,10 @@ class Ensemble:
         return self
 
     def manifest(self) -> dict:
-        return manifest(self.scenario, self.params, self.seeds, self.end,
-                        root_seed=self.root_seed, command="ensemble")
+        record = manifest(self.scenario, self.params, self.seeds, self.end,
+                          root_seed=self.root_seed, command="ensemble")
+        record["parameter_origin"] = self.choice.manifest(self.seeds)
+        return record
 
     # -- results ---------------------------------------------------------------------------
 
@@ -186,6 +189,7 @@ class Ensemble:
         ens = cls.__new__(cls)
         ens.scenario = scenario
         ens.params = Params.make(meta["parameters"])
+        ens.choice = ParameterChoice.of(scenario, ens.params)
         ens.root_seed = meta.get("root_seed")
         ens.seeds = [int(s) for s in meta["seeds"]]
         ens.end = to_month(meta["end"], scenario.end)

@@ -41,7 +41,8 @@ from sim.core.world import build_world
 from sim.data import Params, Scenario
 from sim.data.dates import format_month, to_month
 from sim.data.rundir import TABLES, RunDirectory, csv_text, manifest, read_tables
-from sim.experiments.run import resolve_params, resolve_scenario
+from sim.experiments.parameters import ParameterChoice
+from sim.experiments.run import resolve_scenario
 from sim.model import AfsimModel, tables_of
 
 # The chance that a row of the record names a holder the true map does not have, by the
@@ -95,16 +96,20 @@ def _child_seed(seed: int, month: int, particle: int) -> int:
     return int(state.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
-def assimilate(scenario: Scenario, params: Params, origin: int, particles: int, seed: int,
-               end: int, progress: bool = False) -> tuple[list[AfsimModel], dict]:
+def assimilate(scenario: Scenario, choice: ParameterChoice, origin: int, particles: int,
+               seed: int, end: int, progress: bool = False) -> tuple[list[AfsimModel], dict]:
     """Run ``particles`` runs to ``end``, filtered on the record before ``origin``; return the
-    finished models and a summary of the filter (effective sample sizes, contradictions)."""
+    finished models and a summary of the filter (effective sample sizes, contradictions).
+
+    Each particle's parameters are drawn by its seed (from the posterior, if the scenario has
+    one) and stay with its copies: the filter weighs parameter sets along with states."""
     if not scenario.start < origin <= end:
         raise ValueError(f"--origin {format_month(origin)} must be after the scenario's start "
                          f"{format_month(scenario.start)} and not after the end {format_month(end)}")
     record = build_record(scenario, before=origin)
     n_factions = len(scenario.drivers.faction_ids)
-    models = [AfsimModel(scenario.drivers, seed=s, end=end, params=params, collect=False)
+    models = [AfsimModel(scenario.drivers, seed=s, end=end, params=choice.for_seed(s),
+                         collect=False)
               for s in replicate_seeds(seed, particles)]
     summary = {"months": [], "ess": [], "contradictions": []}
     bar = tqdm(total=origin - scenario.start - 1, unit="month", disable=not progress,
@@ -145,7 +150,8 @@ class Forecast:
         if not isinstance(particles, int) or isinstance(particles, bool) or particles < 1:
             raise ValueError(f"--particles must be at least 1, got {particles!r}")
         self.scenario = resolve_scenario(scenario)
-        self.params = resolve_params(self.scenario, params, defaults, overrides)
+        self.choice = ParameterChoice.of(self.scenario, params, defaults, overrides)
+        self.params = self.choice.base()
         self.origin = to_month(origin, self.scenario.end)
         self.particles = particles
         self.seed = seed
@@ -163,7 +169,7 @@ class Forecast:
         """Filter, forecast, and keep the tables (or write them to the run directory ``out``)."""
         directory = RunDirectory(out, force=force) if out is not None else None
         try:
-            models, self.filter = assimilate(self.scenario, self.params, self.origin,
+            models, self.filter = assimilate(self.scenario, self.choice, self.origin,
                                              self.particles, self.seed, self.end, progress)
             tables = [tables_of(model, j) for j, model in enumerate(models)]
             if directory is not None:
@@ -183,7 +189,9 @@ class Forecast:
         record = manifest(self.scenario, self.params, [m.run_seed for m in models], self.end,
                           root_seed=self.seed, command="forecast")
         record |= {"origin": format_month(self.origin), "particles": self.particles,
-                   "filter": self.filter}
+                   "filter": self.filter,
+                   "parameter_origin": self.choice.manifest(
+                       replicate_seeds(self.seed, self.particles))}
         return record
 
     @property
@@ -201,7 +209,8 @@ class Forecast:
 
 def rolling_horizons(scenario: Scenario | str | Path, first: int | str, last: int | str,
                      particles: int = 50, seed: int = 0, horizons: tuple[int, ...] = (1, 3, 6, 12),
-                     params: Params | dict | None = None, progress: bool = False) -> dict:
+                     params: Params | dict | None = None, defaults: bool = False,
+                     progress: bool = False) -> dict:
     """Skill by horizon of forecasts from every origin ``first..last`` (month indices or
     ``YYYY-MM``), each scored against baselines from the recorded map before its origin.
 
@@ -217,7 +226,8 @@ def rolling_horizons(scenario: Scenario | str | Path, first: int | str, last: in
     origins = range(first, last + 1)
     for origin in tqdm(origins, unit="origin", disable=not progress, file=sys.stderr,
                        desc="horizons"):
-        forecast = Forecast(scenario, origin, particles, seed, params=params).run()
+        forecast = Forecast(scenario, origin, particles, seed, params=params,
+                            defaults=defaults).run()
         prob = Scorer(scenario, forecast.tables).prob
         table.add(record.window(origin, origin).start, prob)
     return {"origins": [format_month(first), format_month(last)], "particles": particles,

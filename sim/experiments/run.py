@@ -22,6 +22,7 @@ import pandas as pd
 from sim.data import Params, Scenario, load
 from sim.data.dates import to_month
 from sim.data.rundir import TABLES, RunDirectory, manifest
+from sim.experiments.parameters import ParameterChoice
 from sim.model import AfsimModel, tables_of
 
 
@@ -30,13 +31,6 @@ def resolve_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load(scenario)
 
 
-def resolve_params(scenario: Scenario, params: Params | dict | None = None,
-                   defaults: bool = False, overrides: dict[str, Any] | None = None) -> Params:
-    """Registry defaults, then the scenario's parameters (unless ``defaults``), then
-    ``params``, then keyword ``overrides``: later ones win, unknown names are refused."""
-    base = {} if defaults else scenario.drivers.parameters
-    given = params.to_dict() if isinstance(params, Params) else (params or {})
-    return Params.make(base, given, overrides or {})
 
 
 class Run:
@@ -47,8 +41,8 @@ class Run:
         seed: non-negative integer.
         end: last month (``YYYY-MM`` or index); default the scenario's end. Later months run
             on with no further drivers.
-        params: a :class:`Params` or a mapping of parameter values.
-        defaults: ignore the scenario's own parameters (e.g. its calibrated set).
+        params: a complete :class:`Params` (used as is), or a mapping of parameter values.
+        defaults: ignore the scenario's own parameters (its posterior and fixed values).
         **overrides: parameter values by registry name (``csf_exponent=2.0``).
     """
 
@@ -58,7 +52,8 @@ class Run:
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.scenario = resolve_scenario(scenario)
-        self.params = resolve_params(self.scenario, params, defaults, overrides)
+        self.choice = ParameterChoice.of(self.scenario, params, defaults, overrides)
+        self.params = self.choice.for_seed(seed)  # drawn from the posterior by the seed
         self.seed = seed
         self.replicate = replicate
         self.end = to_month(end, self.scenario.end)
@@ -100,7 +95,9 @@ class Run:
             if not self.tables:
                 self.run()
             directory.append({name: self.tables[name] for name in TABLES})
-            directory.finish(manifest(self.scenario, self.params, [self.seed], self.end))
+            record = manifest(self.scenario, self.params, [self.seed], self.end)
+            record["parameter_origin"] = self.choice.manifest([self.seed])
+            directory.finish(record)
         except BaseException:
             directory.abort()
             raise

@@ -294,7 +294,7 @@ class AfsimModel(mesa.Model):
             return
         t, holder = offensive.target, int(s.control[offensive.target])
         if holder >= 0:
-            encircled = topology.hostile_share(s.control, fights, self.adjacency)[t]
+            encircled = topology.hostile_share_of(t, s.control, fights, self.adjacency)
             if withdrawal.decides_to_withdraw(a.chance, encircled, p.withdraw_threshold,
                                               p.encirclement_share):
                 s.garrison, s.control, left = withdrawal.withdraw(

@@ -636,10 +636,23 @@ def _(ed):
 
 @case("parameter set outside the folder")
 def _(ed):
-    ed.replace("scenario.yaml", "parameter_set: calibrated.yaml",
-               "parameter_set: ../calibrated.yaml")
+    ed.replace("scenario.yaml", "parameters: {}", "parameters: {}\nparameter_set: ../calibrated.yaml")
     return "scenario.yaml", ed.line_of("scenario.yaml", "parameter_set:"), (
         "parameter set '../calibrated.yaml' not found",)
+
+
+@case("posterior outside the folder")
+def _(ed):
+    ed.replace("scenario.yaml", "parameters: {}", "parameters: {}\nposterior: ../posterior.yaml")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "posterior:"), (
+        "posterior '../posterior.yaml' not found",)
+
+
+@case("pattern with an unknown territory")
+def _(ed):
+    ed.replace("scenario.yaml", "territories: [AF-KAB, AF-KAB.west,", "territories: [AF-KAB, AF-XXX,")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "kind: battle_share"), (
+        "patterns: unknown territory 'AF-XXX'",)
 
 
 @case("capital not a territory")
@@ -844,14 +857,17 @@ def test_missing_folder(tmp_path):
     assert [p.message for p in problems] == ["scenario folder not found"]
 
 
-def test_a_copied_folder_loads_anywhere_with_its_calibrated_set(tmp_path):
+def test_a_copied_folder_loads_anywhere_with_its_calibrated_parameters(tmp_path):
     import shutil
     copy = tmp_path / "deep" / "elsewhere" / "mine"
     shutil.copytree(SCENARIO_DIR, copy)
-    loaded = load(copy)
-    assert loaded.parameter_set == copy / "calibrated.yaml"
-    assert loaded.drivers.parameters == load(SCENARIO_DIR).drivers.parameters
+    loaded, original = load(copy), load(SCENARIO_DIR)
+    assert loaded.drivers.parameters == original.drivers.parameters
+    if original.posterior is not None:
+        assert loaded.posterior.path == copy / original.posterior.path.name
+        assert loaded.posterior.values == original.posterior.values
     assert loaded.map_file is not None and loaded.map_file.is_file()
+    assert loaded.content_hash == original.content_hash
 
 
 def test_a_map_in_the_folder_wins_over_the_shipped_one(tmp_path):

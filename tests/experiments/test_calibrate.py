@@ -1,73 +1,105 @@
-"""Calibration: a tiny budget finds a better set on a problem whose optimum is known."""
+"""Calibration (ABC-SMC): a toy problem with a known answer, the pattern fit, and honesty."""
 
-
+import numpy as np
 import pytest
 import yaml
-from tiny import FILES, write_tiny  # noqa: E402
+from conftest import ScenarioEditor
+from tiny import write_tiny
 
-from sim.analysis.evaluate import Evaluator
+from sim.analysis.fit import PatternFit
 from sim.data import load
-from sim.data.params import Params
 from sim.data.problems import ValidationError
-from sim.experiments.calibrate import calibrate, load_spec
-from sim.experiments.simulate import evaluate
+from sim.experiments.calibrate import Prior, calibrate, load_spec, run_abc
+
+
+class Toy:
+    """A stochastic model with a known answer: y ~ Normal(theta, 0.05), observed y = 0.3."""
+
+    def __call__(self, pars):
+        y = pars["defection_rate"] + 0.05 * np.random.standard_normal()  # noqa: NPY002
+        return {"gap": abs(y - 0.3)}
+
+
+def test_abc_recovers_a_known_answer_within_its_interval(tmp_path):
+    history = run_abc(Toy(), (Prior("defection_rate", 0.0, 1.0),), ("gap",), tmp_path / "toy.db",
+                      population=100, generations=5, min_epsilon=0.0, max_simulations=20000, seed=7)
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    values = frame["defection_rate"].to_numpy()
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights)[order])
+    low, high = values[order[np.searchsorted(cum, 0.05)]], values[order[np.searchsorted(cum, 0.95)]]
+    assert low < 0.3 < high                    # the truth is inside the 90% interval
+    assert high - low < 0.4                    # and the prior's width (1.0) has shrunk
 
 
 @pytest.fixture
-def static_tiny(tmp_path):
-    """The tiny scenario with a record in which nothing ever changes hands.
-
-    The optimum is known: any set under which red never attacks nor buys blue's
-    garrisons reproduces the record exactly (loss 0), e.g. attack_threshold 0.9 and
-    defection_rate 0; the registry defaults let red take AF-BBB (loss 4/27 here).
-    """
-    folder = write_tiny(tmp_path / "tiny")
-    (folder / "observations.csv").write_text(FILES["observations.csv"].splitlines()[0] + "\n")
-    return folder
+def folder(tmp_path):
+    return write_tiny(tmp_path / "tiny")
 
 
-def write_spec(tmp_path, scenario, **extra):
-    spec = {"scenario": str(scenario), "parameters": {"attack_threshold": [0.3, 0.9],
-                                                      "defection_rate": [0.0, 1.0]},
-            "trials": 12, "replicates": 2, "seed": 3, "startup_trials": 4, "holdout_replicates": 3}
-    spec.update(extra)
+def test_pattern_fit_by_hand(folder):
+    sc = load(folder)
+    fit = PatternFit(sc)
+    # the record itself: every cell right; the one change of the window (B in 02) made
+    truth = np.array([[0, 1, 1], [0, 0, 1], [0, 0, 1]])
+    d = fit.distances(truth, [])
+    assert d["record"] == pytest.approx(0.0) and d["changes"] == 0.0
+    # a frozen map: B wrong in 02 and 03 (2 of 9 cells), the change missed
+    frozen = np.array([[0, 1, 1]] * 3)
+    d = fit.distances(frozen, [])
+    assert d["record"] == pytest.approx(2 / 9) and d["changes"] == 1.0
+    assert d["totals"] == 0.0 and d["battle_share"] == 0.0   # none in the tiny scenario
+
+
+def _spec(tmp_path, scenario):
     path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec))
+    path.write_text(yaml.safe_dump({
+        "scenario": str(scenario), "population": 10, "generations": 1, "seed": 3,
+        "parameters": {"attack_threshold": [0.3, 0.9], "csf_exponent":
+                       {"low": 0.5, "high": 4.0, "mode": 1.0}}}))
     return path
 
 
-def test_calibration_lowers_the_loss_below_its_start(tmp_path, static_tiny):
-    scenario = load(static_tiny)
-    evaluator = Evaluator(scenario, end=scenario.calibration.end)
-    start = evaluate(evaluator, Params.make(), [1, 2])["calibration_loss"]
-    assert start > 0.1
-    assert evaluate(evaluator, Params.make({"attack_threshold": 0.9, "defection_rate": 0.0}), [1, 2])[
-        "calibration_loss"] == 0.0
-    save = tmp_path / "calibration" / "tiny.yaml"
-    record = calibrate(write_spec(tmp_path, static_tiny), tmp_path / "study", save=save, progress=False)
-    best = record["provenance"]["best_calibration_loss"]
-    assert best < start
+def test_the_posterior_never_sees_a_hold_out_observation(tmp_path, folder):
+    first = calibrate(_spec(tmp_path, folder), tmp_path / "a", progress=False)
+    # a sentinel in the hold-out (2000-04..06): A goes to blue
+    ScenarioEditor(folder).append_row("observations.csv", {
+        "date": "2000-05", "territory": "AF-AAA", "controller": "blue", "confidence": "high",
+        "source": "approx: sentinel"})
+    second = calibrate(_spec(tmp_path, folder), tmp_path / "b", progress=False)
+    assert first["samples"] == second["samples"]                # the same posterior
+    assert first["parameters"] == ["attack_threshold", "csf_exponent"]
+    assert len(first["samples"]) == 10
+
+
+def test_posterior_file_and_study_directory_rules(tmp_path, folder):
+    save = tmp_path / "scenario_copy" / "posterior.yaml"
+    record = calibrate(_spec(tmp_path, folder), tmp_path / "study", save=save, progress=False)
     saved = yaml.safe_load(save.read_text())
-    assert saved["provenance"]["scenario_drivers_hash"] == scenario.drivers.hash
-    assert saved["provenance"]["budget"]["finished"] == 12
-    assert set(saved["parameters"]) == {"attack_threshold", "defection_rate"}
-    assert set(saved["provenance"]["scores"]) == {"default", "calibrated"}
-    # resuming with a larger budget runs only the missing trials
-    record = calibrate(write_spec(tmp_path, static_tiny, trials=15), tmp_path / "study", progress=False)
-    assert record["provenance"]["budget"]["finished"] == 15
-    assert record["provenance"]["best_calibration_loss"] <= best
+    assert saved["samples"] == record["samples"]
+    prov = saved["provenance"]
+    assert prov["fitted_on"] == "2000-01..2000-03" and prov["population"] == 10
+    assert set(prov["marginals"]) == {"attack_threshold", "csf_exponent"}
+    assert abs(sum(row[0] for row in saved["samples"]) - 1.0) < 1e-6
+    # another spec in the same directory is refused: studies are never mixed
+    other = _spec(tmp_path, folder)
+    other.write_text(other.read_text().replace("seed: 3", "seed: 4"))
+    with pytest.raises(ValueError, match="studies are never mixed"):
+        calibrate(other, tmp_path / "study", progress=False)
+    with pytest.raises(ValueError, match="is a directory"):
+        calibrate(_spec(tmp_path, folder), tmp_path / "fresh", save=tmp_path, progress=False)
 
 
-def test_bad_specs_are_reported_with_file_and_line(tmp_path, static_tiny):
+def test_bad_specs_are_reported_with_file_and_line(tmp_path, folder):
     path = tmp_path / "bad.yaml"
-    path.write_text(f"scenario: {static_tiny}\nparameters:\n  csf_exponent: [3, 2]\n"
-                    "  nope: [0, 1]\n  mountain_defence: [0.1, 2]\ntrials: -1\ncolour: red\n")
+    path.write_text(f"scenario: {folder}\nparameters:\n  csf_exponent: [3, 2]\n"
+                    "  nope: [0, 1]\n  mountain_defence: {low: 1, high: 4, mode: 9}\n"
+                    "population: 2\ncolour: red\n")
     with pytest.raises(ValidationError) as err:
         load_spec(path)
     text = str(err.value)
     assert "bad.yaml:3: parameter 'csf_exponent': low 3 must be less than high 2" in text
     assert "bad.yaml:4: unknown parameter 'nope'" in text
-    assert ("bad.yaml:5: parameter 'mountain_defence': range [0.1, 2] is outside its plausible "
-            "range 1..4") in text
-    assert "bad.yaml:6: trials must be an integer >= 1, got -1" in text
+    assert "bad.yaml:5: parameter 'mountain_defence': mode must lie strictly between" in text
+    assert "bad.yaml:6: population must be an integer >= 10, got 2" in text
     assert "bad.yaml:7: unknown key 'colour'" in text

@@ -74,7 +74,7 @@ def test_comparison_section_shows_both_runs_scores(tmp_path):
         from sim.data import load
         from sim.data.params import Params
         scenario = load(SCENARIO)
-        params = Params.make() if defaults else Params.make(scenario.drivers.parameters)
+        params = Params.make() if defaults else Params.make({"csf_exponent": 2.0})
         run_ensemble(tmp_path / name, scenario, replicates=2, root_seed=1, params=params,
                      workers=1, progress=False)
         score_directory(tmp_path / name)

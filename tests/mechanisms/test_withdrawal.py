@@ -59,3 +59,5 @@ def test_hostile_share_by_hand():
     assert share.tolist() == [[0.0, 0.5, 0.0], [1.0, 0.5, 1.0]]
     assert hostile_share(control, fights, adjacency.astype(float)).tolist() == pytest.approx(
         [1.0, 0.5, 0.0])
+    from sim.core.topology import hostile_share_of
+    assert [hostile_share_of(t, control, fights, adjacency) for t in range(3)] == [1.0, 0.5, 0.0]
