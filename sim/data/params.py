@@ -33,7 +33,7 @@ class Parameter:
         return not self.choices
 
 
-_GUESS = "order-of-magnitude guess; to be calibrated on 1992-04..1994-12"
+_GUESS = "order-of-magnitude guess; the scenario's posterior (ABC on its calibration window) decides"
 
 REGISTRY: tuple[Parameter, ...] = (
     Parameter("alliances", "scenario", "-", None, None,
@@ -63,7 +63,9 @@ REGISTRY: tuple[Parameter, ...] = (
               "Hirshleifer (1989): m near 1 for attritional, higher for decisive warfare"),
     Parameter("mountain_defence", 2.0, "multiplier", 1.0, 4.0,
               "defender's strength multiplier on mountain ground or across a mountain link; "
-              "hills and passes get its square root", _GUESS),
+              "hills and passes get its square root",
+              "Dupuy (1987, Understanding War): rugged terrain multiplies a defender's strength "
+              "by about 1.5 (the calibration prior's mode)"),
     Parameter("urban_defence", 1.5, "multiplier", 1.0, 3.0,
               "defender's strength multiplier in a city", _GUESS),
     Parameter("firepower_weight", 0.5, "-", 0.0, 2.0,

@@ -141,7 +141,7 @@ def assess(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndar
 def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarray,
           allied: np.ndarray, per_fighter: np.ndarray, militia: np.ndarray,
           ground: np.ndarray, approach: np.ndarray, adjacency: np.ndarray,
-          exponent: float, attrition_rate: float, rng: np.random.Generator,
+          exponent: float, attrition_rate: float, draw: float,
           assessment: Assessment | None = None
           ) -> tuple[np.ndarray, np.ndarray, Battle | None]:
     """Fight one offensive against the territory's current holder.
@@ -150,7 +150,10 @@ def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
     unchanged and ``None`` when :func:`assess` finds no battle to fight. The winner is drawn
     with :func:`win_probability`; the attacker occupies a territory it takes, the defenders'
     survivors fall back (:func:`~sim.core.topology.fall_back`); a beaten attacker's survivors
-    stay where they came from. ``assessment``: the one already made for this offensive.
+    stay where they came from. ``draw``: a uniform in [0, 1) (the model draws one per faction
+    and territory each month, used or not, so that a battle fought or not elsewhere does not
+    shift later draws: common random numbers across variants). ``assessment``: the one already
+    made for this offensive.
     """
     a = assessment or assess(offensive, garrison, control, fights, allied, per_fighter,
                              militia, ground, approach, exponent)
@@ -159,7 +162,7 @@ def fight(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
     f, t = offensive.attacker, offensive.target
     holder = int(control[t])
     sources, sent, defending, def_strength = a.sources, a.sent, a.defending, a.def_strength
-    won = bool(rng.random() < a.chance)
+    won = bool(draw < a.chance)
     lost_a, lost_d = lanchester_losses(a.attack, a.defence, a.advantage, attrition_rate)
     garrison = garrison.copy()
     control = control.copy()

@@ -244,8 +244,10 @@ class AfsimModel(mesa.Model):
                                    self.per_fighter, p.commit_share, p.csf_exponent,
                                    p.attack_threshold, self.rngs["offensives"])
         before = s.control.copy()
+        # one draw per (attacker, territory) every month, fought or not: common random numbers
+        draws = self.rngs["combat"].random((w.n_factions, w.n_territories))
         for offensive in chosen:
-            self._battle(s, offensive, fights, allied, month)
+            self._battle(s, offensive, fights, allied, month, draws)
 
         # defections
         militia = self._militia(s.control)
@@ -283,7 +285,7 @@ class AfsimModel(mesa.Model):
             _forget_model(self)
 
     def _battle(self, s: State, offensive, fights: np.ndarray, allied: np.ndarray,
-                month: int) -> None:
+                month: int, draws: np.ndarray) -> None:
         """One offensive: assessed; an encircled, outmatched defender withdraws; else fought,
         and the victor takes part of the beaten garrison's weapons."""
         w, p = self.world, self.params
@@ -306,7 +308,7 @@ class AfsimModel(mesa.Model):
         s.garrison, s.control, battle = combat.fight(
             offensive, s.garrison, s.control, fights, allied, self.per_fighter, militia,
             self.ground, self.approach_from, w.adjacency, p.csf_exponent, p.attrition_rate,
-            self.rngs["combat"], assessment=a)
+            float(draws[offensive.attacker, t]), assessment=a)
         if battle is None:
             return
         self.history.battles.append((month, battle))

@@ -18,6 +18,7 @@ from typing import Any
 from sim.analysis.metrics import WINDOW_SLACK
 from sim.data.dates import format_month
 from sim.data.params import Params
+from sim.report.calibration import posterior_section
 from sim.report.entries import FigureEntry, capital_figure, capital_name, render_figures
 from sim.report.rundata import RunData, load_run
 from sim.report.style import faction_name
@@ -75,6 +76,8 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
         _capital_html(run, capital_figure(run, out)),
         _totals_html(run.scores),
         *(_figure_html(f) for f in figures),
+        *(_section(*calibration) for calibration in [posterior_section(run.scenario.posterior, out)]
+          if calibration),
         *(_section(title, content) for title, content in extra_sections),
         _made_html(run),
     ]

@@ -31,13 +31,9 @@ def _fight(garrison, control, won_draw, relation=None, militia=None):
     approach = combat.link_multiplier(adjacency.astype(int), 2.0) + np.eye(n_t)
     off = offensives.Offensive(0, 1, (0,), (float(garrison[0, 0]) * 0.5,))
 
-    class Draw:
-        def random(self):
-            return 0.0 if won_draw else 1.0 - 1e-12
-
     return combat.fight(off, garrison, control, fights, allied, np.ones(n_f),
                         np.zeros(n_t) if militia is None else militia, np.ones(n_t), approach,
-                        adjacency, 1.5, 0.1, Draw())
+                        adjacency, 1.5, 0.1, 0.0 if won_draw else 1.0 - 1e-12)
 
 
 @given(a=strength, extra=st.floats(0.0, 1e5), d=positive, adv=st.floats(1.0, 5.0),

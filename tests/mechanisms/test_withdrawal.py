@@ -35,12 +35,9 @@ def test_an_encircled_garrison_that_withdraws_loses_nothing_and_one_that_stays_d
     assert g[1].sum() == garrison[1].sum() and g[1, 2] == 600.0        # all went to 2
     assert g[0, 1] == 2000.0 and g[0].sum() == garrison[0].sum()      # nobody lost
 
-    class Win:
-        def random(self):
-            return 0.0
     approach = np.ones((3, 3))
     g2, c2, battle = combat.fight(off, garrison, control, fights, allied, np.ones(2),
-                                  np.zeros(3), np.ones(3), approach, adjacency, 1.5, 0.1, Win())
+                                  np.zeros(3), np.ones(3), approach, adjacency, 1.5, 0.1, 0.0)
     assert c2[1] == 0 and battle.defender_lost > 0
     assert g2[1].sum() < g[1].sum()                                   # fighting cost fighters
 

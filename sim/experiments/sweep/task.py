@@ -13,6 +13,7 @@ from typing import Any
 from sim.analysis.evaluate import Evaluator
 from sim.data import Scenario
 from sim.data.params import Params
+from sim.experiments.parameters import ParameterChoice
 from sim.experiments.simulate import evaluate
 
 FAIL_POINT_ENV = "AFSIM_SWEEP_FAIL_POINT"
@@ -48,7 +49,8 @@ def warm(ctx: SweepContext) -> tuple[Evaluator, Params]:
     """The Evaluator and base parameters of ``ctx`` in this process, built once."""
     if "evaluator" not in ctx.built:
         scenario = ctx.scenario
-        base = Params.make(scenario.drivers.parameters, dict(ctx.fixed))
+        # a sweep varies parameters around the scenario's point: the posterior's median
+        base = ParameterChoice.of(scenario, overrides=dict(ctx.fixed)).base()
         evaluator = Evaluator(scenario, end=ctx.end)
         months = evaluator.end - evaluator.start + 1
         if evaluator.cal.stop > months:  # a sweep that ends inside the calibration window
