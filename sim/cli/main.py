@@ -276,19 +276,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SHOWN_PROBLEMS = 50
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # e.g. `afsim params | head`: the reader left, nothing to say
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except ValidationError as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
             print(problem, file=sys.stderr)
+        more = len(exc.problems) - SHOWN_PROBLEMS
+        if more > 0:
+            print(f"... and {more} more (fix the first ones: the rest often follow from them)",
+                  file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found; nothing was loaded.", file=sys.stderr)
         return 2
-    except (ValueError, FileExistsError, FileNotFoundError) as exc:
+    except (ValueError, FileExistsError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"afsim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # e.g. --out under a file, in /sys, a name too long
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"afsim: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("afsim: interrupted; nothing finished was lost (a run directory without "
+              "manifest.json is unfinished: run the command again)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def read_csv(path: Path, columns: Iterable[str], problems: Problems) -> list[Row
     """
     name = path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # spreadsheets add a BOM
     except FileNotFoundError:
         problems.add(name, 0, "file is missing")
         return None
@@ -106,7 +106,7 @@ class Fields:
                 self.error(line, f"{what} is missing")
             return ""
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            self.error(line, f"{what} must be text, got {value!r}")
+            self.error(line, f"{what} must be text, got {short(value)}")
             return ""
         return str(value).strip()
 
@@ -127,15 +127,15 @@ class Fields:
                 self.error(line, f"{what} is missing")
             return default
         if isinstance(value, bool):
-            self.error(line, f"{what} must be a number, got {value!r}")
+            self.error(line, f"{what} must be a number, got {short(value)}")
             return None
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.error(line, f"{what} must be a number, got {value!r}")
+            self.error(line, f"{what} must be a number, got {short(value)}")
             return None
         if not math.isfinite(number):
-            self.error(line, f"{what} must be finite, got {value!r}")
+            self.error(line, f"{what} must be finite, got {short(value)}")
             return None
         if low is not None and number < low:
             word = "negative" if low == 0 else f"below {low:g}"
@@ -154,14 +154,14 @@ class Fields:
         try:
             return parse_month(value if isinstance(value, str) else repr(value))
         except ValueError:
-            self.error(line, f"{what} must be a month 'YYYY-MM', got {value!r}")
+            self.error(line, f"{what} must be a month 'YYYY-MM', got {short(value)}")
             return None
 
     def day(self, line: int, value: str) -> int | None:
         if not value:
             return None
         if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 31:
-            self.error(line, f"day must be 1..31 or empty, got {value!r}")
+            self.error(line, f"day must be 1..31 or empty, got {short(value)}")
             return None
         return int(value)
 
@@ -169,7 +169,7 @@ class Fields:
         allowed = list(allowed)
         if value not in allowed:
             shown = value if value else "(empty)"
-            self.error(line, f"{what} {shown!r} is not one of {', '.join(allowed)}")
+            self.error(line, f"{what} {short(shown)} is not one of {', '.join(allowed)}")
             return ""
         return value
 
@@ -232,3 +232,9 @@ def read_text(path: Path, problems: Problems) -> str:
     except UnicodeDecodeError as exc:
         problems.add(path.name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         return ""
+
+
+def short(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: messages quote values, never whole files."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -41,7 +41,7 @@ FILE_KEYS = (
 )
 
 
-OPTIONAL_FILES = ("observations",)  # a scenario without a record can run, not be scored
+NO_FILE = "none"  # `observations: none`: a scenario without a record runs, cannot be scored
 
 
 def load(path: str | Path) -> Scenario:
@@ -69,11 +69,15 @@ def load(path: str | Path) -> Scenario:
     files = head["files"]
     present = {}
     for key in FILE_KEYS:
+        if files.get(key) == NO_FILE:
+            continue
         if key in files and (folder / files[key]).is_file():
             present[key] = folder / files[key]
-        elif key in files and key not in OPTIONAL_FILES:  # no record: runs, cannot be scored
+        elif key in files:
             problems.add("scenario.yaml", line_of(meta_lines, ("files", key)),
-                         f"{key} file {files[key]!r} is missing")
+                         f"{key} file {files[key]!r} is missing"
+                         + (" (write `observations: none` for a scenario without a record)"
+                            if key == "observations" else ""))
     start, end = head["start"], head["end"]
 
     groups = head["ethnic_groups"]
@@ -187,8 +191,13 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
         f.error(line_of(lines, ("files",)), "files must map " + ", ".join(FILE_KEYS) + " to file names")
         files = {}
     for key in FILE_KEYS:
-        if key not in files and key not in OPTIONAL_FILES:
-            f.error(line_of(lines, ("files",)), f"files: {key} is not named")
+        if key not in files:
+            f.error(line_of(lines, ("files",)), f"files: {key} is not named"
+                    + (" (write `observations: none` for a scenario without a record)"
+                       if key == "observations" else ""))
+        elif files[key] == NO_FILE and key != "observations":
+            f.error(line_of(lines, ("files", key)), f"files: {key} is required (only "
+                    "observations may be none)")
     for key, name in files.items():
         if key not in FILE_KEYS:
             f.error(line_of(lines, ("files", key)), f"files: unknown key {key!r}")
@@ -230,7 +239,35 @@ def _read_meta(meta: dict, lines: dict, folder: Path, problems: Problems) -> dic
             f.error(line_of(lines, ("map",)), f"map file {map_name!r} not found (a file name in "
                     f"the scenario folder or one of the maps shipped with afsim: "
                     f"{', '.join(sorted(p.name for p in PACKAGED_MAPS.glob('*.geojson')))})")
+        else:
+            problem = _map_problem(out["map"])
+            if problem:
+                f.error(line_of(lines, ("map",)), f"map file {map_name!r}: {problem}")
+                out["map"] = None
     return out
+
+
+MAX_MAP_BYTES = 50_000_000
+
+
+def _map_problem(path: Path) -> str | None:
+    """Why ``path`` is not a map the report can draw (a GeoJSON FeatureCollection whose
+    features carry an ``id``), or None; checked now rather than when a report is drawn."""
+    import json
+    try:
+        if path.stat().st_size > MAX_MAP_BYTES:
+            return f"larger than {MAX_MAP_BYTES // 1_000_000} MB"
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return f"not GeoJSON ({type(exc).__name__})"
+    features = data.get("features") if isinstance(data, dict) else None
+    if (not isinstance(data, dict) or data.get("type") != "FeatureCollection"
+            or not isinstance(features, list) or not features):
+        return "not a GeoJSON FeatureCollection with features"
+    if not any(isinstance(ft, dict) and isinstance(ft.get("properties"), dict)
+               and ft["properties"].get("id") for ft in features):
+        return "no feature has an id in its properties"
+    return None
 
 
 def _in_folder(folder: Path, name: object) -> Path | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_MESSAGE = 300
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -21,11 +23,24 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+# The order files are read in: a problem in an earlier file is often the cause of later ones
+# (a bad faction id makes every row naming it wrong), so it is listed first.
+FILE_ORDER = ("scenario.yaml", "territories.csv", "adjacency.csv", "factions.yaml",
+              "backers.yaml", "initial_control.csv", "events.csv", "observations.csv",
+              "alliances.csv")
+
+
+def _order(problem: Problem) -> tuple:
+    rank = FILE_ORDER.index(problem.file) if problem.file in FILE_ORDER else len(FILE_ORDER)
+    return (rank, problem.file, problem.line, problem.message)
+
+
 class ValidationError(ValueError):
-    """Bad input: carries every :class:`Problem` found, in file and line order."""
+    """Bad input: carries every :class:`Problem` found, file by file in the order they are
+    read (root causes first), then by line."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems))
+        self.problems = sorted(set(problems), key=_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -36,6 +51,8 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, file: str, line: int, message: str) -> None:
+        if len(message) > MAX_MESSAGE:  # a message quotes a value, never a whole file
+            message = message[:MAX_MESSAGE - 1] + "…"
         self.items.append(Problem(file, int(line), message))
 
     def __bool__(self) -> bool:

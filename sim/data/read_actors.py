@@ -18,6 +18,7 @@ from sim.data.vocabulary import (
     COLOUR,
     CONTESTED,
     ID,
+    MAXIMA,
     POSTURES,
 )
 from sim.data.yamlio import line_of, load_yaml
@@ -58,6 +59,7 @@ def read_factions(path: Path | None, tids: set[str], groups: tuple[str, ...], so
             return line_of(lines, ("factions", _fid, key))
 
         def num(key, high=None, _spec=spec, _fid=fid):
+            high = MAXIMA.get(key, high) if high is None else high
             return f.number(at(key), _spec.get(key), f"faction {_fid}: {key}", high=high) or 0.0
 
         ethnic = f.choice(at("ethnic_base"), str(spec.get("ethnic_base", "")),
@@ -82,7 +84,8 @@ def read_factions(path: Path | None, tids: set[str], groups: tuple[str, ...], so
             if tid not in tids:
                 f.error(dline, f"faction {fid}: unknown territory {tid!r} in deployments")
                 continue
-            value = f.number(dline, n, f"faction {fid}: deployment in {tid}")
+            value = f.number(dline, n, f"faction {fid}: deployment in {tid}",
+                             high=MAXIMA["fighters"])
             if value is not None:
                 placed[tid] = value
         fighters = num("fighters")
@@ -146,7 +149,7 @@ def read_backers(path: Path | None, fids: set[str], start: int, end: int,
             if key not in _BACKER_KEYS:
                 f.error(line_of(lines, ("backers", bid, key)), f"backer {bid}: unknown key {key!r}")
         budget = f.number(line_of(lines, ("backers", bid, "budget")), spec.get("budget"),
-                          f"backer {bid}: budget") or 0.0
+                          f"backer {bid}: budget", high=MAXIMA["budget"]) or 0.0
         problem = sources.problem(str(spec.get("source") or ""))
         if problem:
             f.error(line, f"backer {bid}: {problem}")
@@ -175,9 +178,11 @@ def read_backers(path: Path | None, fids: set[str], start: int, end: int,
             if p_from is not None and p_to is not None and p_to < p_from:
                 f.error(pline, f"backer {bid}: proxy 'to' is before 'from'")
             weight = f.number(pline, proxy.get("weight"), f"backer {bid}: proxy weight",
+                              high=MAXIMA["weight"],
                               required=False, default=1.0)
             volunteers = f.number(pline, proxy.get("fighters_per_month"),
-                                  f"backer {bid}: fighters_per_month", required=False, default=0.0)
+                                  f"backer {bid}: fighters_per_month", required=False,
+                                  default=0.0, high=MAXIMA["fighters_per_month"])
             problem = sources.problem(str(proxy.get("source") or ""))
             if problem:
                 f.error(pline, f"backer {bid}: proxy {fid}: {problem}")

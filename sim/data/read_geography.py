@@ -15,6 +15,7 @@ from sim.data.schema import (
 from sim.data.vocabulary import (
     ID,
     LINK_KINDS,
+    MAXIMA,
     SHARE_TOLERANCE,
     TERRAINS,
     TERRITORY_ID,
@@ -63,8 +64,9 @@ def read_territories(path: Path | None, groups: tuple[str, ...], sources: Source
                 f.error(line, f"border {b!r} is not a lowercase country id")
         lat = f.number(line, row["lat"], "lat", low=-90, high=90)
         lon = f.number(line, row["lon"], "lon", low=-180, high=180)
-        pop = f.number(line, row["population"], "population")
-        weight = f.number(line, row["strategic_weight"], "strategic_weight")
+        pop = f.number(line, row["population"], "population", high=MAXIMA["population"])
+        weight = f.number(line, row["strategic_weight"], "strategic_weight",
+                          high=MAXIMA["strategic_weight"])
         terrain = f.choice(line, row["terrain"], "terrain", TERRAINS)
         name = f.text(line, row["name"], "name")
         problem = sources.problem(row["source"])

@@ -18,6 +18,7 @@ from sim.data.vocabulary import (
     CONFIDENCES,
     CONTESTED,
     EVENT_KINDS,
+    MAXIMA,
     RELATIONS,
     UNKNOWN,
 )
@@ -99,7 +100,8 @@ def read_events(path: Path | None, tids: set[str], fids: set[str], bids: set[str
         values = {}
         for column in ("fighters", "resources", "months"):
             required = column in numbers
-            value = f.number(line, row[column], f"{kind}: {column}", required=required)
+            value = f.number(line, row[column], f"{kind}: {column}", required=required,
+                             high=MAXIMA[column])
             if column == "months" and value is not None and (value != int(value) or value < 1):
                 f.error(line, f"{kind}: months must be a whole number of at least 1, got {row[column]!r}")
                 value = None
@@ -263,7 +265,8 @@ def read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
         bounds = {}
         for key in ("provinces", "min", "max"):
             if item.get(key) is not None:
-                value = f.number(line_of(lines, ("totals", i, key)), item.get(key), f"totals: {key}")
+                value = f.number(line_of(lines, ("totals", i, key)), item.get(key), f"totals: {key}",
+                                 high=MAXIMA["provinces"])
                 if value is not None and value != int(value):
                     f.error(line, f"totals: {key} must be a whole number of provinces")
                 bounds[key] = None if value is None else int(value)

@@ -41,6 +41,20 @@ TERRITORY_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}(\.[a-z][a-z0-9_]*)?$")
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
+# --- the largest plausible value of each quantity (docs/scenario-format.md): a bigger one is a
+# typo or an attack, and would overflow or turn to inf in a run
+MAXIMA: Mapping[str, float] = MappingProxyType({
+    "population": 1e8,           # persons in one territory
+    "strategic_weight": 100.0,
+    "fighters": 1e7,             # a faction's, a deployment, an entering force
+    "resources": 1e8,            # k$: a stock, a state revenue or a budget given by an event
+    "budget": 1e7,               # k$ per month
+    "weight": 1e3,               # a proxy's initial preference
+    "fighters_per_month": 1e6,   # volunteers
+    "months": 600,               # an event's duration
+    "provinces": 1e4,            # a total
+})
+
 # --- codes of the model's arrays
 HOSTILE, NEUTRAL, ALLIED = 0, 1, 2
 RELATION_CODES: Mapping[str, int] = MappingProxyType(

@@ -15,12 +15,43 @@ from sim.data.problems import Problems
 Path_ = tuple[Any, ...]
 
 
+MAX_DEPTH = 40  # no data or spec file needs more nesting than this
+
+
+def _scan(text: str, filename: str, problems: Problems) -> bool:
+    """Refuse what a data file never needs and an attacker would use, before anything is
+    built: aliases (``*name``: a few hundred bytes can expand to gigabytes) and nesting deeper
+    than :data:`MAX_DEPTH` (recursion). The event stream is read without building anything."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                problems.add(filename, event.start_mark.line + 1,
+                             "YAML aliases (*name) are not allowed in data files: write the "
+                             "value out")
+                return False
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.add(filename, event.start_mark.line + 1,
+                                 f"YAML nested more than {MAX_DEPTH} levels deep")
+                    return False
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return True  # reported with its line by the full parse below
+    return True
+
+
 def load_yaml(text: str, filename: str, problems: Problems) -> tuple[Any, dict[Path_, int]]:
     """Parse ``text``; return the data and a map from key path to 1-based line.
 
     A syntax error or a duplicated key is added to ``problems``; the data is then
-    ``None`` (syntax) or the usual last-one-wins mapping (duplicate).
+    ``None`` (syntax) or the usual last-one-wins mapping (duplicate). Aliases and deep nesting
+    are refused (:func:`_scan`).
     """
+    if not _scan(text, filename, problems):
+        return None, {}
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not accept (NUL, C1...)

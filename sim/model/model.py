@@ -276,6 +276,10 @@ class AfsimModel(mesa.Model):
         if gains.any():  # with no gains the rule only renormalises, which allocate does anyway
             s.preference = backers.update_preference(s.preference, eligible, gains, p.proxy_learning)
 
+        if not (np.isfinite(s.garrison).all() and np.isfinite(s.resources).all()):
+            raise ValueError(f"month {month - self.drivers.start + 1} of the run: fighters or "
+                             "resources became infinite or NaN (check the scenario's quantities "
+                             "and the parameters); nothing of this run is written")
         self.state = s
         self.history.record(s)
         if self.collect:

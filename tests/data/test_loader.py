@@ -626,6 +626,14 @@ def _(ed):
         "map file 'nowhere.geojson' not found",)
 
 
+@case("map that is not GeoJSON")
+def _(ed):
+    ed.write("bogus.geojson", "{}")
+    ed.replace("scenario.yaml", "map: afghanistan_provinces.geojson", "map: bogus.geojson")
+    return "scenario.yaml", ed.line_of("scenario.yaml", "map:"), (
+        "map file 'bogus.geojson': not a GeoJSON FeatureCollection",)
+
+
 @case("map outside the folder")
 def _(ed):
     ed.replace("scenario.yaml", "map: afghanistan_provinces.geojson",
@@ -776,7 +784,22 @@ def _(ed):
 def _(ed):
     ed.replace("factions.yaml", "    home: [AF-PAN,", "    deployments: &d {x: *d}\n    home: [AF-PAN,")
     return "factions.yaml", ed.line_of("factions.yaml", "deployments: &d"), (
-        "faction jamiat: unknown territory 'x' in deployments",)
+        "YAML aliases (*name) are not allowed",)
+
+
+@case("YAML alias bomb in a name")
+def _(ed):
+    bomb = "&a [x, x, x, x, x, x, x, x, x]"
+    lines = [f"x0: {bomb}"] + [f"x{i}: &a{i} [" + ", ".join([f"*{'a' if i == 1 else 'a' + str(i - 1)}"] * 9) + "]"
+                               for i in range(1, 10)]
+    ed.replace("factions.yaml", "factions:\n", "\n".join(lines).replace("x0: &a", "x0: &a") + "\nfactions:\n")
+    return "factions.yaml", ed.line_of("factions.yaml", "x1:"), ("YAML aliases (*name) are not allowed",)
+
+
+@case("YAML nested too deep")
+def _(ed):
+    ed.replace("factions.yaml", "    home: [AF-PAN,", "    deployments: " + "[" * 500 + "]" * 500 + "\n    home: [AF-PAN,")
+    return "factions.yaml", ed.line_of("factions.yaml", "deployments: [[["), ("nested more than 40 levels",)
 
 
 @case("map name with a NUL byte")
@@ -820,7 +843,11 @@ def test_all_problems_reported_at_once(edit, scenario_copy):
     assert_problem(problems, "events.csv", bad_kind, "event kind 'coup'")
     assert_problem(problems, "scenario.yaml", edit.line_of("scenario.yaml", "no_such_param"),
                    "unknown parameter")
-    assert problems == sorted(set(problems)), "problems come in file and line order, once each"
+    from sim.data.problems import FILE_ORDER
+    ranks = [(FILE_ORDER.index(p.file), p.line) for p in problems]
+    assert ranks == sorted(ranks) and len(set(problems)) == len(problems), (
+        "problems come once each, file by file in reading order (root causes first), by line")
+    assert problems[0].file == "scenario.yaml"
 
 
 def test_failed_load_returns_nothing_and_changes_no_file(edit, scenario_copy):
@@ -844,8 +871,12 @@ def test_error_text_is_file_line_message(edit, scenario_copy):
 
 
 def test_scenario_without_observations_loads_but_cannot_be_scored(edit, scenario_copy):
-    """observations.csv is optional (a deliberate choice of the loader, even when named)."""
+    """"No record" is explicit (`observations: none`); a named but missing file is an error."""
     edit.path("observations.csv").unlink()
+    with pytest.raises(ValidationError) as info:
+        load(scenario_copy)
+    assert "observations file 'observations.csv' is missing (write `observations: none`" in str(info.value)
+    edit.replace("scenario.yaml", "observations: observations.csv", "observations: none")
     loaded = load(scenario_copy)
     assert loaded.observations == ()
     assert len(loaded.drivers.events) == 48
@@ -900,9 +931,11 @@ def test_cli_validate_broken_copy(edit, scenario_copy, capsys):
     assert "Traceback" not in err
     lines = err.splitlines()
     assert lines[-1].endswith("problem(s) found; nothing was loaded.")
-    assert int(lines[-1].split()[0]) == len(lines) - 1
-    bad = [line for line in lines[:-1] if not _PROBLEM_LINE.match(line)]
-    assert bad == []
+    total = int(lines[-1].split()[0])
+    assert total > 50                           # the broken factions.yaml has follow-on errors
+    assert lines[-2] == f"... and {total - 50} more (fix the first ones: the rest often follow from them)"
+    bad = [line for line in lines[:-2] if not _PROBLEM_LINE.match(line)]
+    assert bad == [] and len(lines) == 52       # capped at 50, root causes first
     assert "adjacency.csv:2: unknown territory 'AF-XXX'" in lines
     tab = edit.line_of("factions.yaml", "\tsect")
     assert any(line.startswith(f"factions.yaml:{tab}: malformed YAML") for line in lines)

@@ -86,12 +86,15 @@ def test_taliban_hold_nothing_before_they_enter(runs, real):
 def test_deleting_observations_changes_nothing(tmp_path, real):
     copy = copy_scenario(tmp_path)
     (copy / "observations.csv").unlink()
+    text = (copy / "scenario.yaml").read_text()
+    (copy / "scenario.yaml").write_text(text.replace("observations: observations.csv",
+                                                     "observations: none"))
     blind = load(copy)
     assert blind.observations == ()
     assert blind.drivers.hash == real.drivers.hash
     Run(real, seed=3).save(tmp_path / "a")
     Run(blind, seed=3).save(tmp_path / "b")
-    for name in ("control", "factions", "alliances", "battles"):
+    for name in ("control", "factions", "alliances", "battles", "support"):
         assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
 
 
