@@ -69,7 +69,7 @@ def totals(scenario: Scenario, record: Record, codes: np.ndarray,
         if origin is not None and total.date < origin:
             continue
         row = record.window(total.date, total.date).start
-        if row >= codes.shape[1]:
+        if row >= codes.shape[1] or (codes[:, row] < 0).all():  # the run stops before it
             continue
         code = f_index[total.faction]
         held = (codes[:, row, :] == code)[:, record.province].sum(axis=1)

@@ -41,7 +41,7 @@ from sim.analysis.record import Record, build_record
 from sim.core.world import build_world
 from sim.data import Scenario, load
 from sim.data.dates import format_month, parse_month
-from sim.data.rundir import read_tables
+from sim.data.rundir import read_manifest, read_tables
 from sim.data.schema import Window
 from sim.data.vocabulary import CONTESTED
 
@@ -93,6 +93,10 @@ class Scorer:
         control = tables["control"]
         self.control = control[control["date"].isin(self.months)]
         self.replicates = int(self.control["replicate"].nunique())
+        if self.control.empty:
+            raise ValueError("the run has no month inside the scenario's window: nothing to score")
+        # a run that stops early is scored on the months it has
+        self.last_row = self.months.index(max(self.control["date"]))
         self.tables = tables
         self.modes = modes or {"alliances": d.alliance_mode, "backers": d.backer_mode}
         self.origin = origin
@@ -176,8 +180,13 @@ class Scorer:
                   "replicates": self.replicates, "diffusion_rate": rate,
                   "record": {"cells": self.record.counts(slice(0, len(self.months)))},
                   "windows": {}, "changes": []}
+        result["missing_windows"] = []
         for name, window in self.windows().items():
             rows = self.rows(window)
+            if rows.start > self.last_row:
+                result["missing_windows"].append(name)   # the run stops before it
+                continue
+            rows = slice(rows.start, min(rows.stop, self.last_row + 1))
             if rows.stop <= rows.start or rows.start < from_row:
                 continue
             entry, details = self.window_scores(name, rows, from_row, rate)
@@ -234,7 +243,7 @@ def score_directory(path: str | Path) -> dict:
     """Score a finished run directory and write ``scores.json``; return the scores."""
     path = Path(path)
     tables = read_tables(path)
-    manifest = json.loads((path / "manifest.json").read_text())
+    manifest = read_manifest(path)
     scenario = load_run_scenario(path, manifest)
     origin = manifest.get("origin")
     scorer = Scorer(scenario, tables, run_modes(scenario, manifest["parameters"]),
@@ -303,5 +312,7 @@ def format_table(scores: dict) -> str:
         lines.append(f"total: {total['faction']} holds {bounds} provinces at {total['date']}: "
                      f"{total['share']:.0%} of replicates (median {total['median']}, 10-90% "
                      f"{total['p10']}-{total['p90']}); the record holds {total['recorded']}")
+    if scores.get("missing_windows"):
+        lines.append("not scored (the run stops before them): " + ", ".join(scores["missing_windows"]))
     lines.append(f"diffusion rate fitted on the months before the comparison: {scores['diffusion_rate']}")
     return "\n".join(lines)

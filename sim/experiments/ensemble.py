@@ -16,7 +16,7 @@ the workers: an ensemble of an edited scenario runs the edit.
 
 from __future__ import annotations
 
-import json
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +30,16 @@ from sim.analysis.scores import Scorer, load_run_scenario, run_modes
 from sim.core.streams import replicate_seeds
 from sim.data import Drivers, Params, Scenario
 from sim.data.dates import to_month
-from sim.data.rundir import TABLES, RunDirectory, csv_text, manifest, read_tables
+from sim.data.rundir import (
+    MAX_REPLICATES,
+    TABLES,
+    RunDirectory,
+    check_room,
+    csv_text,
+    manifest,
+    read_manifest,
+    read_tables,
+)
 from sim.experiments.executor import imap
 from sim.experiments.parameters import ParameterChoice
 from sim.experiments.run import resolve_scenario
@@ -66,20 +75,28 @@ class Ensemble:
                  defaults: bool = False, **overrides: Any):
         if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
             raise ValueError(f"--replicates must be at least 1, got {replicates!r}")
+        if replicates > MAX_REPLICATES:  # before spawning a seed per replicate
+            raise ValueError(f"--replicates {replicates:,} is more than afsim runs in one "
+                             f"ensemble ({MAX_REPLICATES:,}); split it")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.scenario = resolve_scenario(scenario)
         self.choice = ParameterChoice.of(self.scenario, params, defaults, overrides)
         self.params = self.choice.base()   # modes, and the point values of the manifest
         self.root_seed = seed
-        self.seeds = replicate_seeds(seed, replicates)
+        self._replicates = replicates
         self.end = to_month(end, self.scenario.end)
         self.path: Path | None = None
         self._tables: dict[str, pd.DataFrame] = {}
 
     @property
     def replicates(self) -> int:
-        return len(self.seeds)
+        return self._replicates
+
+    @functools.cached_property
+    def seeds(self) -> list[int]:
+        """The replicates' seeds, spawned from the root seed (when first needed)."""
+        return replicate_seeds(self.root_seed, self._replicates)
 
     def _results(self, as_text: bool, workers: int, scheduler: str | None) -> Iterator[Any]:
         ctx = _Context(self.scenario.drivers, self.end, as_text)
@@ -99,6 +116,10 @@ class Ensemble:
                    desc="ensemble")
         try:
             if out is not None:
+                months = self.end - self.scenario.start + 1
+                d = self.scenario.drivers
+                check_room(out, self.replicates,
+                           months * (len(d.territories) + len(d.factions) + 5))
                 directory = RunDirectory(out, force=force)
                 results = self._results(True, workers, scheduler)
                 try:
@@ -184,14 +205,15 @@ class Ensemble:
         """An ensemble from its run directory (the scenario found through the manifest)."""
         path = Path(path)
         tables = read_tables(path)
-        meta = json.loads((path / "manifest.json").read_text())
+        meta = read_manifest(path)
         scenario = load_run_scenario(path, meta)
         ens = cls.__new__(cls)
         ens.scenario = scenario
         ens.params = Params.make(meta["parameters"])
         ens.choice = ParameterChoice.of(scenario, ens.params)
         ens.root_seed = meta.get("root_seed")
-        ens.seeds = [int(s) for s in meta["seeds"]]
+        ens.seeds = [int(s) for s in meta["seeds"]]   # fills the cached property
+        ens._replicates = len(ens.seeds)
         ens.end = to_month(meta["end"], scenario.end)
         ens.path = path
         ens._tables = tables

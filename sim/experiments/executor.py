@@ -150,6 +150,16 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Fail fast, before anything is created, when no dask scheduler answers at ``address``."""
+    from dask.distributed import Client
+    try:
+        Client(address, set_as_default=False, timeout=f"{timeout}s").close()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValueError(f"cannot reach the dask scheduler at {address} "
+                         f"({type(exc).__name__}); nothing was started") from None
+
+
 def _dask(fn, tasks, context, address, warm) -> Iterator[tuple[int, Any]]:
     from dask.distributed import Client, as_completed
 

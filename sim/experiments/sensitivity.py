@@ -61,6 +61,12 @@ def analyse(sweep_dir: str | Path, outputs: tuple[str, ...] = DEFAULT_OUTPUTS,
     problem = meta["problem"]
     names = problem["names"]
     ok = results[results["error"].fillna("") == ""]
+    unknown = [o for o in outputs if o not in results.columns]
+    if unknown:
+        available = [c for c in results.columns if c not in ("run", "point", "replicate", "seed",
+                                                              "error", *names)]
+        raise ValueError(f"{sweep_dir}: unknown output(s) {', '.join(map(repr, unknown))}; this "
+                         f"sweep has {', '.join(available)}")
     means = ok.groupby("point")[list(outputs)].mean().reindex(design["point"])
     if means.isna().all(axis=1).any():
         missing = means.index[means.isna().all(axis=1)].tolist()[:5]

@@ -19,7 +19,7 @@ from sim.analysis.record import record_table, recorded_changes, relation_table, 
 from sim.analysis.scores import alliance_mode, load_run_scenario
 from sim.data import Scenario
 from sim.data.dates import format_month, parse_month
-from sim.data.rundir import read_tables
+from sim.data.rundir import read_manifest, read_tables
 from sim.data.vocabulary import RELATION_NAMES
 from sim.report import figures as plots
 from sim.report import style
@@ -76,7 +76,7 @@ def load_run(run_dir: str | Path) -> RunData:
     scores_file = path / "scores.json"
     if not scores_file.is_file():
         raise ScoresMissing(f"{path}: no scores.json; run `afsim score {path}` first")
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(path)
     scores = json.loads(scores_file.read_text(encoding="utf-8"))
     scenario = load_run_scenario(path, manifest)
     style.register(scenario.drivers.factions)

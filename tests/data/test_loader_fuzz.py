@@ -142,3 +142,21 @@ def test_fuzz_baseline_loads(fuzz_folder, scenario):
     for name, raw in ORIGINAL.items():
         (fuzz_folder / name).write_bytes(raw)
     assert load(fuzz_folder).content_hash == scenario.content_hash
+
+
+def test_a_few_hundred_damaged_copies_never_escape_as_tracebacks_or_hangs(tmp_path):
+    """The hostile-input fuzzer (tests/fuzzing.py; 10,000 cases in
+    benchmarks/fuzz_scenarios.py): alias bombs, deep nesting, BOM, NaN/inf, huge and tiny
+    numbers, empty and truncated files, symlinks, directories in place of files."""
+    from collections import Counter
+
+    from fuzzing import run_case, source_scenario
+    outcomes = Counter()
+    failures = []
+    for seed in range(250):
+        outcome, label, first = run_case(source_scenario(), tmp_path, seed, limit=10)
+        outcomes[outcome] += 1
+        if outcome not in ("exit0", "exit2"):
+            failures.append((seed, outcome, label, first))
+    assert failures == []
+    assert outcomes["exit2"] > 100 and outcomes["exit0"] > 0

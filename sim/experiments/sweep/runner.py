@@ -17,7 +17,8 @@ from tqdm import tqdm
 from sim._version import __version__
 from sim.core.streams import replicate_seeds
 from sim.data import load
-from sim.experiments.executor import default_workers, imap
+from sim.data.rundir import check_room
+from sim.experiments.executor import check_scheduler, default_workers, imap
 from sim.experiments.sweep.design import make_design
 from sim.experiments.sweep.spec import check_against_scenario, load_spec, scored_months
 from sim.experiments.sweep.store import (
@@ -38,6 +39,9 @@ from sim.experiments.sweep.store import (
     write_text_atomic,
 )
 from sim.experiments.sweep.task import SweepContext, run_task, warm
+
+MAX_POINTS = 10_000_000
+MAX_RUNS = 100_000_000
 
 
 def run_sweep(spec_path: str | Path, out: str | Path, workers: int | None = None,
@@ -62,6 +66,13 @@ def run_sweep(spec_path: str | Path, out: str | Path, workers: int | None = None
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     spec = load_spec(spec_path)
+    if spec.n_points > MAX_POINTS or spec.n_runs > MAX_RUNS:
+        raise ValueError(f"{spec.path}: {spec.n_points:,} points x {spec.replicates:,} replicates "
+                         f"= {spec.n_runs:,} runs is more than a sweep holds ({MAX_POINTS:,} "
+                         f"points, {MAX_RUNS:,} runs); split it")
+    check_room(out, spec.n_runs, 3)  # a results row is about 100 bytes of Parquet
+    if scheduler:
+        check_scheduler(scheduler)
     scenario = load(spec.scenario)
     end = check_against_scenario(spec, scenario)
     workers = default_workers() if workers is None else workers
