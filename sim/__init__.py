@@ -29,10 +29,14 @@ from sim.data import Drivers, Params, Scenario, ValidationError, load
 from sim.data.params import describe as describe_params
 
 _LAZY = {"Run": ("sim.experiments.run", "Run"),      # layer: experiments (needs the model)
-         "Ensemble": ("sim.api", "Ensemble")}         # layer: api (needs the report)
+         "Ensemble": ("sim.api", "Ensemble"),         # layer: api (needs the report)
+         "Forecast": ("sim.experiments.forecast", "Forecast"),
+         "compare": ("sim.api", "compare"),
+         "with_changes": ("sim.data.overlay", "with_changes"),
+         "what_if": ("sim.api", "what_if")}
 
-__all__ = ["Drivers", "Ensemble", "Params", "Run", "Scenario", "ValidationError",
-           "__version__", "describe_params", "load"]
+__all__ = ["Drivers", "Ensemble", "Forecast", "Params", "Run", "Scenario", "ValidationError",
+           "__version__", "compare", "describe_params", "load", "what_if", "with_changes"]
 
 
 def __getattr__(name: str):

@@ -228,11 +228,21 @@ def load_run_scenario(run_dir: Path, manifest: dict) -> Scenario:
     """The scenario a run directory was made from (path as recorded, or next to the run)."""
     recorded = Path(manifest["scenario"]["path"])
     for candidate in (recorded, run_dir.parent / recorded, run_dir / recorded):
-        if (candidate / "scenario.yaml").is_file():
-            scenario = load(candidate)
+        if (candidate / "scenario.yaml").is_file() or (candidate.is_file()
+                                                       and candidate.suffix in (".yaml", ".yml")):
+            scenario = load(candidate)   # a folder, or an overlay file
             break
     else:
         raise FileNotFoundError(f"{run_dir}/manifest.json: scenario folder {recorded} not found")
+    origin = manifest["scenario"].get("origin") or {}
+    if origin and not recorded.suffix and origin.get("changes") is not None:
+        # a scenario changed in memory (sim.with_changes): rebuilt from its base and changes
+        from sim.data.overlay import with_changes
+        scenario = with_changes(load(origin["base"]), origin["changes"],
+                                parameters=origin.get("parameters") or None,
+                                alliances=origin.get("alliances"), backers=origin.get("backers"),
+                                end=origin.get("end"), name=manifest["scenario"]["name"],
+                                title=manifest["scenario"].get("title"))
     if scenario.drivers.hash != manifest["scenario"]["drivers_hash"]:
         raise ValueError(f"{run_dir}/manifest.json: the scenario at {recorded} has changed since "
                          "the run (drivers hash differs); run again")

@@ -130,6 +130,25 @@ def format_horizons(result: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.analysis.compare import compare_directories
+    from sim.report.compare_page import write_comparison
+    if len(args.dirs) < 2:
+        raise ValueError("compare needs at least two run directories")
+    if args.names and len(args.names) != len(args.dirs):
+        raise ValueError(f"--names gives {len(args.names)} names for {len(args.dirs)} directories")
+    result = compare_directories(args.dirs, args.names)
+    page = write_comparison(result, args.out)
+    for run in result["runs"]:
+        fe = run["focus_end"]
+        diff = ("" if "difference" not in fe else
+                f"; difference {fe['difference']:+.2f} [{fe['low']:+.2f}, {fe['high']:+.2f}]")
+        print(f"{run['title']}: {result['focus_faction']} provinces at the end {fe['mean']:.1f}"
+              f"{diff}; {result['capital']} falls in {run['capital_fall_share']:.0%}")
+    print(f"wrote {page}")
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from sim.analysis.scores import format_table, score_directory
     scores = score_directory(args.dir)
@@ -252,6 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", metavar="SWEEP_DIR",
                    help="a sweep analysed with `afsim sensitivity`, shown in the report")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("compare", help="paired differences between named runs (same seeds), "
+                       "and a comparison report")
+    p.add_argument("dirs", nargs="+", metavar="DIR", help="run directories; the first is the reference")
+    p.add_argument("--names", nargs="+", help="a name per directory (default: the scenarios' names)")
+    p.add_argument("--out", required=True, help="directory for compare.json and index.html")
+    p.set_defaults(func=cmd_compare)
     p = sub.add_parser("forecast", help="forecast from an origin month: replicates conditioned "
                        "on the record before it (particle filter), then free")
     _run_options(p)

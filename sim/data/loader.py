@@ -45,12 +45,16 @@ NO_FILE = "none"  # `observations: none`: a scenario without a record runs, cann
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate the scenario folder ``path``.
+    """Read and validate the scenario folder ``path`` (or an overlay file: a base scenario
+    and its changes, :mod:`sim.data.overlay`).
 
     Raises:
         ValidationError: every problem found, as ``file:line: message``.
     """
     folder = Path(path)
+    if folder.is_file() and folder.suffix in (".yaml", ".yml"):
+        from sim.data.overlay import load_overlay
+        return load_overlay(folder)
     problems = Problems()
     if not folder.is_dir():
         problems.add(str(folder), 0, "scenario folder not found")

@@ -279,6 +279,7 @@ class Scenario:
     initial_confidence: Mapping[str, str] = field(default_factory=dict)  # territory -> confidence
     patterns: tuple[Pattern, ...] = ()  # statements for calibration to fit (not map cells)
     posterior: Posterior | None = None  # calibrated parameter sets (runs draw from it)
+    origin: Mapping[str, Any] = field(default_factory=dict)  # an overlay's base and changes
     capital: str | None = None         # the seat of power: when it falls is scored
     focus_faction: str | None = None   # the faction a report and sweeps single out
     map_months: tuple[int, ...] = ()   # months the report draws as maps

@@ -178,7 +178,8 @@ class _Counted:
 
 def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
             population: int, generations: int, min_epsilon: float, max_simulations: int,
-            seed: int, workers: int = 1, progress: bool = False):
+            seed: int, workers: int = 1, progress: bool = False, transition: str = "mvn",
+            scaling: float = 1.0, adapt_scales: bool = True):
     """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
     at 0) in the SQLite file ``db``; return pyabc's history."""
     import pyabc
@@ -186,12 +187,17 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
         if name.startswith("ABC"):
             logging.getLogger(name).setLevel(logging.WARNING)
     prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
-    distance = pyabc.distance.AdaptivePNormDistance(p=2, max_scale_weight_ratio=20,
-                                                    scale_function=floored_mad)
+    distance = pyabc.distance.AdaptivePNormDistance(
+        p=2, max_scale_weight_ratio=20, scale_function=floored_mad,
+        fit_scale_ixs=np.inf if adapt_scales else {0})
     sampler = (pyabc.sampler.SingleCoreSampler() if workers <= 1
                else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
+    kernel = (pyabc.transition.LocalTransition(k_fraction=0.25, scaling=scaling)
+              if transition == "local"
+              else pyabc.transition.MultivariateNormalTransition(scaling=scaling))
     abc = pyabc.ABCSMC(_Counted(model), prior, distance, population_size=population,
-                       sampler=sampler, eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5))
+                       sampler=sampler, eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5),
+                       transitions=kernel)
     url = "sqlite:///" + str(db.resolve())
     if db.is_file():
         abc.load(url, 1)

@@ -651,7 +651,7 @@ def _(ed):
 
 @case("posterior outside the folder")
 def _(ed):
-    ed.replace("scenario.yaml", "parameters: {}", "parameters: {}\nposterior: ../posterior.yaml")
+    ed.replace("scenario.yaml", "posterior: posterior.yaml", "posterior: ../posterior.yaml")
     return "scenario.yaml", ed.line_of("scenario.yaml", "posterior:"), (
         "posterior '../posterior.yaml' not found",)
 

@@ -195,7 +195,6 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
 
     from sim.analysis.evaluate import Evaluator
     from sim.data import load
-    from sim.data.params import Params
     from sim.experiments.simulate import evaluate
 
     path = write(tmp_path, LATIN.replace("samples: 4", "samples: 2"))
@@ -204,8 +203,9 @@ def test_a_row_is_evaluator_run_of_its_point_and_seed_and_models_are_released(tm
     assert len(getattr(mesa.Agent, "_ids", {})) == models_before   # Mesa 3.3 keeps models
     row = df.iloc[3]
     scenario = load(SCENARIO)
-    params = Params.make(scenario.drivers.parameters, {
-        "csf_exponent": row["csf_exponent"], "defection_rate": row["defection_rate"]})
+    from sim.experiments.parameters import ParameterChoice
+    base = ParameterChoice.of(scenario).base()      # the posterior's median, then fixed values
+    params = base.replace(csf_exponent=row["csf_exponent"], defection_rate=row["defection_rate"])
     expected = evaluate(Evaluator(scenario, end=parse_month("1995-03")), params, [int(row["seed"])])
     assert row["seed"] == replicate_seeds(11, 2)[1]
     for name in ("calibration_loss", "capital_fall_share", "focus_provinces_end"):
