@@ -51,7 +51,7 @@ class PatternFit:
         self.changes = [(int(m), int(t), int(record.holder[m, t]))
                         for m, t in zip(*np.nonzero(change), strict=True)]
         f_index = {f: i for i, f in enumerate(d.faction_ids)}
-        self.totals = [(t.date - d.start, f_index[t.faction], t.low, t.high)
+        self.totals = [(t.date - d.start, [f_index[f] for f in t.factions], t.low, t.high)
                        for t in scenario.totals if cal.start <= t.date <= cal.end]
         t_index = {t: i for i, t in enumerate(d.territory_ids)}
         self.battle_patterns = [
@@ -72,7 +72,7 @@ class PatternFit:
         out["changes"] = 1.0 - float(np.mean(hits)) if hits else 0.0
         misses = []
         for m, f, low, high in self.totals:
-            held = int((codes[m][self.province] == f).sum())
+            held = int(np.isin(codes[m][self.province], f).sum())
             gap = max((low - held) if low is not None else 0, (held - high) if high is not None else 0, 0)
             misses.append(min(gap / 10.0, 1.0))
         out["totals"] = float(np.mean(misses)) if misses else 0.0

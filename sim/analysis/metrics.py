@@ -83,16 +83,21 @@ HIGHER_IS_BETTER = {"accuracy": True, "mean_prob": True, "brier": False}
 def cell_scores(prob: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]:
     """Per cell [M, T]: ``accuracy`` (1 if the modal holder is the recorded one), ``mean_prob``
     (probability given to the recorded holder) and ``brier`` (sum over holders of the squared
-    error, 0 best, 2 worst). ``truth`` < 0 (unknown) gives 0s: mask those cells by weight."""
+    error, 0 best, 2 worst). ``truth`` < 0 (unknown) gives 0s: mask those cells by weight.
+    Rows of ``prob`` summing to less than 1 leave the rest to holders outside the columns."""
     m, t, _ = prob.shape
     known = truth >= 0
     safe = np.where(known, truth, 0)
     onehot = np.zeros_like(prob)
     onehot[np.arange(m)[:, None], np.arange(t)[None, :], safe] = known.astype(float)
     p_true = (prob * onehot).sum(axis=2)
-    return {"accuracy": (prob.argmax(axis=2) == safe) & known,
+    # mass the columns miss went to holders the record does not know (a run of another
+    # scenario scored against this one): one more holder, never the recorded one
+    other = prob.sum(axis=2)
+    other = np.where(other < 1.0 - 1e-9, 1.0 - other, 0.0)
+    return {"accuracy": (prob.argmax(axis=2) == safe) & known & (p_true > other),
             "mean_prob": p_true,
-            "brier": ((prob - onehot) ** 2).sum(axis=2)}
+            "brier": ((prob - onehot) ** 2).sum(axis=2) + other ** 2}
 
 
 def weighted_mean(values: np.ndarray, weight: np.ndarray) -> float | None:

@@ -55,6 +55,15 @@ def capital_fall(scenario: Scenario, record: Record, held: Callable[[int, int], 
             "median_error_months": float(np.median(fell - row)) if fell.size else None}
 
 
+def bounds_text(low: int | None, high: int | None) -> str:
+    """A total's bounds in words: ``exactly 12``, ``11 to 13``, ``at least 18``, ``at most 4``."""
+    if low is not None and low == high:
+        return f"exactly {low}"
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
 def totals(scenario: Scenario, record: Record, codes: np.ndarray,
            origin: int | None = None) -> list[dict]:
     """Each ``totals:`` statement as a pattern: the share of replicates whose province count
@@ -71,8 +80,8 @@ def totals(scenario: Scenario, record: Record, codes: np.ndarray,
         row = record.window(total.date, total.date).start
         if row >= codes.shape[1] or (codes[:, row] < 0).all():  # the run stops before it
             continue
-        code = f_index[total.faction]
-        held = (codes[:, row, :] == code)[:, record.province].sum(axis=1)
+        members = [f_index[f] for f in total.factions]
+        held = np.isin(codes[:, row, :], members)[:, record.province].sum(axis=1)
         low = -np.inf if total.low is None else total.low
         high = np.inf if total.high is None else total.high
         known = record.known[row] & record.province
@@ -82,7 +91,7 @@ def totals(scenario: Scenario, record: Record, codes: np.ndarray,
                     "median": float(np.median(held)),
                     "p10": round(float(np.percentile(held, 10)), 2),
                     "p90": round(float(np.percentile(held, 90)), 2),
-                    "recorded": int(((record.holder[row] == code) & known).sum()),
+                    "recorded": int((np.isin(record.holder[row], members) & known).sum()),
                     "recorded_unknown": int((~record.known[row] & record.province).sum()),
                     "source": total.source})
     return out

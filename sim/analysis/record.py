@@ -219,7 +219,8 @@ def shares(control: pd.DataFrame, factions: tuple[str, ...], territories: tuple[
     m_index = {m: i for i, m in enumerate(months)}
     c = control[control["date"].isin(m_index) & control["controller"].isin(f_index)]
     counts = np.zeros((len(months), len(territories), len(factions)))
-    np.add.at(counts, (c["date"].map(m_index).to_numpy(), c["territory"].map(t_index).to_numpy(),
-                       c["controller"].map(f_index).to_numpy()), 1.0)
+    np.add.at(counts, tuple(c[col].map(index).to_numpy(dtype=np.int64) for col, index in
+                            (("date", m_index), ("territory", t_index), ("controller", f_index))),
+              1.0)
     replicates = max(int(control["replicate"].nunique()), 1)
     return counts / replicates

@@ -36,7 +36,13 @@ from sim.analysis.comparison import (
     start_map,
 )
 from sim.analysis.metrics import cell_scores, weighted_mean
-from sim.analysis.patterns import alliance_agreement, capital_fall, proxy_agreement, totals
+from sim.analysis.patterns import (
+    alliance_agreement,
+    bounds_text,
+    capital_fall,
+    proxy_agreement,
+    totals,
+)
 from sim.analysis.record import Record, build_record
 from sim.core.world import build_world
 from sim.data import Scenario, load
@@ -117,7 +123,10 @@ class Scorer:
             reps = {r: i for i, r in enumerate(sorted(c["replicate"].unique()))}
             arr[c["replicate"].map(reps).to_numpy(), c["date"].map(
                 {m: i for i, m in enumerate(self.months)}).to_numpy(),
-                c["territory"].map(t_order).to_numpy()] = c["controller"].map(index).to_numpy()
+                c["territory"].map(t_order).to_numpy()] = (
+                # a holder this scenario does not know (a run of another scenario scored
+                # against it) gets a code of its own, never a recorded one
+                c["controller"].map(index).fillna(len(self.holders)).astype(np.int64).to_numpy())
             self._codes = arr
         return self._codes
 
@@ -249,21 +258,45 @@ def load_run_scenario(run_dir: Path, manifest: dict) -> Scenario:
     return scenario
 
 
-def score_directory(path: str | Path) -> dict:
-    """Score a finished run directory and write ``scores.json``; return the scores."""
+def score_directory(path: str | Path, against: str | Path | None = None) -> dict:
+    """Score a finished run directory and write ``scores.json``; return the scores.
+
+    ``against``: another scenario's folder: score the run against that scenario's record
+    instead (:mod:`sim.analysis.transfer`; e.g. the 1992-96 run continued to 2001 against the
+    1996-2001 record), written to ``scores-<its name>.json``. Free runs only.
+    """
     path = Path(path)
     tables = read_tables(path)
     manifest = read_manifest(path)
     scenario = load_run_scenario(path, manifest)
     origin = manifest.get("origin")
-    scorer = Scorer(scenario, tables, run_modes(scenario, manifest["parameters"]),
+    modes = run_modes(scenario, manifest["parameters"])
+    name = "scores.json"
+    if against is not None:
+        if origin is not None:
+            raise ValueError(f"{path}: a forecast is scored against its own scenario only")
+        target = load(against)
+        from sim.analysis.transfer import control_in_terms_of, missing_territories
+        missing = missing_territories(target, tables["control"])
+        tables = {"control": control_in_terms_of(target, tables["control"])}
+        if tables["control"].empty:
+            raise ValueError(f"{path}: the run has no month inside {target.name}'s window "
+                             f"{format_month(target.start)}..{format_month(target.end)} (run it "
+                             "on with --end)")
+        # relations and backing are of the run's factions: not scored against another war
+        modes = {"alliances": "recorded", "backers": "recorded"}
+        scenario, name = target, f"scores-{target.name}.json"
+    scorer = Scorer(scenario, tables, modes,
                     origin=None if origin is None else parse_month(origin))
     result = scorer.scores()
     result["scenario"] = manifest["scenario"]
     result["parameters"] = manifest["parameters"]
-    tmp = path / "scores.json.partial"
+    if against is not None:
+        result["against"] = {"name": scenario.name, "path": str(against),
+                             "territories_not_in_run": missing}
+    tmp = path / (name + ".partial")
     tmp.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    tmp.replace(path / "scores.json")
+    tmp.replace(path / name)
     return result
 
 
@@ -282,8 +315,11 @@ def _skill_cell(s: dict) -> str:
 def format_table(scores: dict) -> str:
     """The scores as a readable text table."""
     kind = "forecast from " + scores["origin"] if scores["kind"] == "forecast" else "free run"
+    if scores.get("against"):
+        kind += (f" of {scores['scenario']['name']} scored against the record of "
+                 f"{scores['against']['name']}")
     lines = [f"{kind}: {scores['replicates']} replicates; baselines start from the recorded "
-             f"map of {scores['baseline_start']}; record cells (provinces and sub-nodes): "
+             f"map of {scores['baseline_start']}; province cells of the record: "
              + ", ".join(f"{k} {v}" for k, v in scores["record"]["cells"].items())]
     for name, entry in scores["windows"].items():
         cells = entry["cells"]
@@ -318,7 +354,7 @@ def format_table(scores: dict) -> str:
                      f"{k['fell_share']:.0%} of replicates by the end, {k['near_share']:.0%} within "
                      f"±{k['near_months']} months; median month {median}")
     for total in scores.get("totals", []):
-        bounds = f"{total['low'] if total['low'] is not None else '…'}..{total['high'] if total['high'] is not None else '…'}"
+        bounds = bounds_text(total["low"], total["high"])
         lines.append(f"total: {total['faction']} holds {bounds} provinces at {total['date']}: "
                      f"{total['share']:.0%} of replicates (median {total['median']}, 10-90% "
                      f"{total['p10']}-{total['p90']}); the record holds {total['recorded']}")

@@ -151,9 +151,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from sim.analysis.scores import format_table, score_directory
-    scores = score_directory(args.dir)
+    scores = score_directory(args.dir, args.against)
     print(format_table(scores))
-    print(f"wrote {Path(args.dir) / 'scores.json'}")
+    name = f"scores-{scores['against']['name']}.json" if "against" in scores else "scores.json"
+    print(f"wrote {Path(args.dir) / name}")
     return 0
 
 
@@ -199,17 +200,18 @@ def headline(scores: dict) -> str:
         if x["value"] is None:
             return "—"
         return f"{x['value']:+.3f}" + (f" [{x['low']:+.2f}, {x['high']:+.2f}]" if x["low"] is not None else "")
-    fall = (f"{k.get('territory')} falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} of "
-            f"replicates (recorded {k.get('recorded')}, median {k.get('median') or 'censored'})")
+    fall = (f"; {k.get('territory')} falls to {k.get('faction')} in {k.get('fell_share', 0):.0%} "
+            f"of replicates (recorded {k.get('recorded')}, median {k.get('median') or 'censored'})"
+            if k.get("recorded") else "")   # a capital the record never sees change hands
     if hold is None:
-        return fall
+        return fall[2:]
     a = hold["all"]
     kind = "forecast" if scores["kind"] == "forecast" else "free run"
     return (f"hold-out {hold['window']} ({kind}): mean probability of the recorded holder "
             f"{f(a['model']['mean_prob'])} (persistence {f(a['persistence']['mean_prob'])}); "
             f"Brier skill vs persistence {s(a['skill_vs_persistence']['brier'])}, vs diffusion "
             f"{s(a['skill_vs_diffusion']['brier'])}; recorded changes hit "
-            f"{f(hold['changes']['hit_rate'])}; {fall}")
+            f"{f(hold['changes']['hit_rate'])}{fall}")
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -249,6 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ensemble)
     p = sub.add_parser("score", help="score a run directory against the record (writes scores.json)")
     p.add_argument("dir", help="run directory made by `afsim run` or `afsim ensemble`")
+    p.add_argument("--against", metavar="SCENARIO",
+                   help="score against another scenario's record (e.g. a 1992-96 run continued "
+                   "with --end 2001-08 against scenarios/united_front_1996_2001); writes "
+                   "scores-NAME.json")
     p.set_defaults(func=cmd_score)
     p = sub.add_parser("calibrate", help="posterior of the parameters from the calibration "
                        "window's patterns (ABC-SMC, resumable)")

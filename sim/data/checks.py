@@ -68,3 +68,18 @@ def check_no_observation_drives(events: list[Event], observations: list[Observat
                          f"event restates the observation at {obs_file}:{recorded[key]} "
                          f"({event.actor} and {event.target} in {format_month(event.date)}): "
                          "observations never drive the model")
+
+
+def check_start_month(observations: list[Observation], control: dict[str, str], start: int,
+                      present: dict[str, Path], problems: Problems) -> None:
+    """The start month is the initial map (the model steps from it), so a row of that month
+    that gives another holder is a change no run can make: date it a month later, or start
+    the scenario a month earlier."""
+    obs_file = present["observations"].name if "observations" in present else "observations.csv"
+    for obs in observations:
+        if obs.date == start and obs.controller != control.get(obs.territory, obs.controller):
+            problems.add(obs_file, obs.line,
+                         f"{obs.territory} goes to {obs.controller} in the start month "
+                         f"{format_month(start)}, but initial_control.csv has "
+                         f"{control[obs.territory]}: the start month is the initial map (start "
+                         "the scenario a month earlier, or date the change later)")

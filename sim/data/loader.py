@@ -12,7 +12,12 @@ from types import MappingProxyType
 from typing import Any
 
 from sim.data import params as params_registry
-from sim.data.checks import check_day_order, check_entries, check_no_observation_drives
+from sim.data.checks import (
+    check_day_order,
+    check_entries,
+    check_no_observation_drives,
+    check_start_month,
+)
 from sim.data.fields import Fields, SourceChecker, read_text
 from sim.data.problems import Problems
 from sim.data.read_actors import read_backers, read_factions
@@ -109,6 +114,7 @@ def load(path: str | Path) -> Scenario:
         if key in present:
             check_day_order(rows, present[key].name, problems)
     check_no_observation_drives(events, observations, present, problems)
+    check_start_month(observations, control, start, present, problems)
     totals = read_totals(meta, meta_lines, fids, start, end, sources, problems)
     patterns = read_patterns(meta, meta_lines, tids, start, end, sources, problems)
     _check_focus(head, meta_lines, tids, fids, problems)

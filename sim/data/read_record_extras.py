@@ -74,7 +74,7 @@ def read_posterior(path: Path, problems: Problems) -> Posterior | None:
     and ``provenance:`` (free). Every name is a numeric registry parameter, every value in its
     range, every weight positive."""
     name = path.name
-    data, lines = load_yaml(read_text(path, problems), name, problems)
+    data, lines = load_yaml(read_text(path, problems), name, problems, fast=True)
     if not isinstance(data, dict):
         problems.add(name, 1, "expected a mapping with parameters, samples and provenance")
         return None
@@ -116,5 +116,8 @@ def read_posterior(path: Path, problems: Problems) -> Posterior | None:
     if not ok:
         return None
     total = sum(w for w, _ in rows)
+    prov = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
+    fitted = (f"{prov.get('scenario')} {prov.get('fitted_on')}"
+              if prov.get("scenario") and prov.get("fitted_on") else "")
     return Posterior(tuple(names), tuple(v for _, v in rows), tuple(w / total for w, _ in rows),
-                     path)
+                     path, str(fitted)[:200])

@@ -259,9 +259,14 @@ def read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
         date = f.month(line, item.get("date"), "totals: date")
         if date is not None and not start <= date <= end:
             f.error(line, "totals: date outside the scenario window")
-        faction = str(item.get("faction") or "")
-        if faction not in fids:
-            f.error(line, f"totals: unknown faction {faction!r}")
+        # one faction, or a list: the members of a coalition, counted together
+        named = item.get("faction")
+        factions = tuple(str(x) for x in (named if isinstance(named, list) else [named or ""]))
+        unknown = [x for x in factions if x not in fids]
+        if unknown or not factions:
+            f.error(line, f"totals: unknown faction {', '.join(map(repr, unknown or ['']))}")
+        elif len(set(factions)) < len(factions):
+            f.error(line, "totals: a faction is listed twice")
         bounds = {}
         for key in ("provinces", "min", "max"):
             if item.get(key) is not None:
@@ -281,7 +286,8 @@ def read_totals(meta: dict, lines: dict, fids: set[str], start: int, end: int,
         problem = sources.problem(str(item.get("source") or ""))
         if problem:
             f.error(line, f"totals: {problem}")
-        if date is not None and faction in fids and (low is not None or high is not None):
-            result.append(Total(date, faction, low, high, str(item.get("source")),
+        if (date is not None and factions and not unknown and len(set(factions)) == len(factions)
+                and (low is not None or high is not None)):
+            result.append(Total(date, factions, low, high, str(item.get("source")),
                                 str(item.get("note") or ""), line))
     return result

@@ -152,17 +152,23 @@ class AllianceChange:
 
 @dataclass(frozen=True)
 class Total:
-    """A statement about the record that names no province: ``faction`` held between ``low``
-    and ``high`` provinces (either may be None: unbounded) at the end of ``date``. Scored as a
-    pattern, never a row of the record table."""
+    """A statement about the record that names no province: ``factions`` (one, or the members
+    of a coalition, counted together) held between ``low`` and ``high`` provinces (either may
+    be None: unbounded) at the end of ``date``. Scored as a pattern, never a row of the record
+    table."""
 
     date: int
-    faction: str
+    factions: tuple[str, ...]
     low: int | None
     high: int | None
     source: str
     note: str = ""
     line: int = 0
+
+    @property
+    def faction(self) -> str:
+        """The count's label: the faction, or the coalition's members joined by ``+``."""
+        return "+".join(self.factions)
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,7 @@ class Posterior:
     values: tuple[tuple[float, ...], ...]
     weights: tuple[float, ...]
     path: Path | None = None
+    fitted: str = ""  # what it was fitted on ("scenario window", from its provenance): shown only
 
     def draw(self, seed: int) -> dict[str, float]:
         """The parameter set of the run with ``seed``: a weighted draw, deterministic in the

@@ -63,4 +63,5 @@ class ParameterChoice:
         return {"defaults": self.defaults, "given": dict(self.given),
                 "posterior": None if post is None else {
                     "file": post.path.name if post.path else None, "samples": len(post.weights),
+                    "fitted_on": post.fitted or None,
                     "parameters": list(post.names), "draws": self.drawn(seeds)}}

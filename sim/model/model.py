@@ -113,7 +113,10 @@ class AfsimModel(mesa.Model):
         self.backer_mode = (drivers.backer_mode if self.params.backers == "scenario"
                             else self.params.backers)
         self.rngs = {name: stream(self.run_seed, name) for name in STREAMS}
-        self.state: State = initial_state(drivers, self.world)
+        # the start month's own events (a head of state in office, say) act on the initial map
+        self.state: State = events.apply(initial_state(drivers, self.world),
+                                         self.world.events.get(drivers.start, ()), self.world,
+                                         self.params.leader_loss)
         self.history = History()
         self._derive_constants()
         self._build_agents()

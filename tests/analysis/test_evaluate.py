@@ -14,7 +14,9 @@ def test_fast_evaluator_equals_the_full_scorer():
     sc = sim.load(SCENARIO_DIR)
     ens = sim.Ensemble(sc, replicates=5, seed=4).run()
     scores = Scorer(sc, ens.tables).scores()["windows"]
-    controls = simulate_controls(sc.drivers, ens.params, ens.seeds)
+    # each replicate runs on its own draw from the posterior
+    controls = np.concatenate([simulate_controls(sc.drivers, ens.choice.for_seed(s), [s])
+                               for s in ens.seeds])
     out = Evaluator(sc).outputs(controls)
     hold, cal = scores["holdout"]["all"], scores["calibration"]["all"]
     assert out["holdout_accuracy"] == pytest.approx(hold["model"]["accuracy"])

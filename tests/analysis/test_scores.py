@@ -110,6 +110,16 @@ def test_totals_are_scored_as_patterns(folder):
     assert blue["share"] == 0.5 and blue["recorded"] == 1               # frozen run has 2
 
 
+def test_a_coalition_total_counts_its_members_together(folder):
+    ScenarioEditor(folder).replace(
+        "scenario.yaml", "parameters: {}\n",
+        'parameters: {}\ntotals:\n  - {date: "2000-02", faction: [red, blue], provinces: 3, '
+        'source: "approx: test"}\n')
+    (both,) = scorer_for(folder).scores()["totals"]
+    # every province is red or blue in both replicates and in the record
+    assert both["faction"] == "red+blue" and both["share"] == 1.0 and both["recorded"] == 3
+
+
 def test_capital_fall_is_censored_when_it_does_not_happen(folder):
     ScenarioEditor(folder).replace("scenario.yaml", "parameters: {}\n", "parameters: {}\ncapital: AF-CCC\n")
     k = scorer_for(folder).scores()["capital_fall"]

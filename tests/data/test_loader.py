@@ -343,6 +343,17 @@ def _(ed):
     return "observations.csv", line, (f"duplicate observation (same as line {first})",)
 
 
+@case("observation changing the holder in the start month")
+def _(ed):
+    first = ed.find_row("observations.csv", territory="AF-KAN", controller="taliban")
+    row = dict(ed.row("observations.csv", first), date="1992-04", day="", territory="AF-BDS",
+               controller="junbish")
+    line = ed.append_row("observations.csv", row)
+    return "observations.csv", line, (
+        "AF-BDS goes to junbish in the start month 1992-04, but initial_control.csv has jamiat",
+        "the start month is the initial map")
+
+
 @case("duplicate alliance row, pair reversed")
 def _(ed):
     first = ed.find_row("alliances.csv", a="jamiat", b="wahdat")
@@ -602,6 +613,22 @@ def _(ed):
     ed.replace("scenario.yaml", "parameters: {}", "parameters: {}\nparameter: {}")
     return "scenario.yaml", ed.line_of("scenario.yaml", "parameter: {}"), (
         "unknown key 'parameter'",)
+
+
+@case("unknown member of a coalition total")
+def _(ed):
+    ed.replace("scenario.yaml", '  - date: "1995-02"\n    faction: taliban',
+               '  - date: "1995-02"\n    faction: [taliban, no_such]')
+    return "scenario.yaml", ed.line_of("scenario.yaml", 'date: "1995-02"'), (
+        "totals: unknown faction 'no_such'",)
+
+
+@case("coalition total naming a member twice")
+def _(ed):
+    ed.replace("scenario.yaml", '  - date: "1995-02"\n    faction: taliban',
+               '  - date: "1995-02"\n    faction: [taliban, taliban]')
+    return "scenario.yaml", ed.line_of("scenario.yaml", 'date: "1995-02"'), (
+        "totals: a faction is listed twice",)
 
 
 @case("unknown key in a faction")

@@ -136,3 +136,18 @@ def test_endogenous_alliances_run_and_stay_symmetric(real):
 def test_run_past_the_window_has_no_drivers_but_goes_on(real):
     model = AfsimModel(real, seed=2, end="1997-06").run()
     assert model.history.months[-1] == real.drivers.end + 9
+
+
+def test_an_event_of_the_start_month_acts_on_the_initial_state(tmp_path):
+    from conftest import ScenarioEditor
+    from tiny import write_tiny
+
+    from sim.data.dates import format_month
+    folder = write_tiny(tmp_path / "tiny")
+    start = load(folder).drivers.start
+    ScenarioEditor(folder).append_row(
+        "events.csv", {"date": format_month(start), "kind": "head_of_state", "actor": "red",
+                       "resources": "250", "source": "approx: test"})
+    model = AfsimModel(load(folder), seed=1)
+    red = model.world.faction_ids.index("red")
+    assert model.state.month == start and model.state.state_revenue[red] == 250.0
