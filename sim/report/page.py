@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.metrics import WINDOW_SLACK
+from sim.analysis.patterns import bounds_text
 from sim.data.dates import format_month
 from sim.data.params import Params
 from sim.report.calibration import posterior_section
 from sim.report.entries import FigureEntry, capital_figure, capital_name, render_figures
 from sim.report.rundata import RunData, load_run
 from sim.report.style import faction_name
+from sim.report.verdict import verdict_html
 
 REPORT_DIR = "report"
 WINDOW_TITLES = {"calibration": "Calibration window", "holdout": "Hold-out window",
@@ -70,12 +72,16 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
     out = run.path / REPORT_DIR
     out.mkdir(exist_ok=True)
     figures = render_figures(run, out)
+    # first screen: the verdict in words, then the maps, simulated beside recorded
+    maps = [f for f in figures if f.files and f.files[0][0].startswith("map_")]
     body = [
+        verdict_html(run.scores, capital_name(run)),
+        *(_figure_html(f) for f in maps),
         _intro_html(run),
         _scores_html(run.scores),
         _capital_html(run, capital_figure(run, out)),
         _totals_html(run.scores),
-        *(_figure_html(f) for f in figures),
+        *(_figure_html(f) for f in figures if f not in maps),
         *(_section(*calibration) for calibration in [posterior_section(run.scenario.posterior, out)]
           if calibration),
         *(_section(title, content) for title, content in extra_sections),
@@ -110,8 +116,18 @@ def _listing(pairs: Iterable[tuple[str, Any]]) -> str:
 
 
 def _parameter_summary(run: RunData) -> str:
+    origin = run.manifest.get("parameter_origin") or {}
+    post = origin.get("posterior")
+    if post:
+        given = origin.get("given") or {}
+        return (f"drawn for each replicate from the scenario's posterior ({post.get('file')}, "
+                f"{post.get('samples')} weighted samples of {len(post.get('parameters', []))} "
+                "parameters" + (f", fitted on {post['fitted_on']}" if post.get("fitted_on") else "")
+                + ")"
+                + (f", with --set {_listing(given.items())}" if given else ""))
     own = dict(run.scenario.drivers.parameters)
-    text = ("the registry defaults" if not own else
+    text = ("the registry defaults" + (" (--defaults)" if origin.get("defaults") else "")
+            if not own else
             f"the registry defaults with the scenario's own {len(own)} "
             f"setting{'s' if len(own) > 1 else ''} ({_listing(own.items())})")
     overrides = _overrides(run)
@@ -253,10 +269,10 @@ def _capital_html(run: RunData, figure: FigureEntry | None) -> str:
 def _totals_html(scores: dict) -> str:
     rows = []
     for i, total in enumerate(scores.get("totals") or []):
-        bounds = (f"{total['low'] if total['low'] is not None else '…'}–"
-                  f"{total['high'] if total['high'] is not None else '…'}")
+        bounds = bounds_text(total["low"], total["high"])
+        who = " + ".join(faction_name(f) for f in total["faction"].split("+"))  # a coalition
         rows.append(
-            f"<tr><td>{html.escape(total['date'])}</td><td>{html.escape(faction_name(total['faction']))}"
+            f"<tr><td>{html.escape(total['date'])}</td><td>{html.escape(who)}"
             f"</td><td>{bounds}</td>{_cell(total['share'], f'totals.{i}.share')}"
             f"<td class=\"num\">{total['median']:g} ({total['p10']:g}–{total['p90']:g})</td>"
             f"<td class=\"num\">{total['recorded']} (+{total['recorded_unknown']} unknown)</td>"

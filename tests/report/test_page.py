@@ -164,6 +164,15 @@ def test_every_score_of_every_window_is_shown(report):
         assert key in parsed.cells
 
 
+def test_the_first_screen_is_the_verdict_then_the_maps(report):
+    page, scores, parsed = report
+    assert parsed.headings[:2] == ["Verdict", "Who holds what: maps"]
+    hold = scores["windows"]["holdout"]["all"]
+    verdict = page.read_text(encoding="utf-8").split("</section>")[0]
+    assert f"{hold['model']['mean_prob']:.2f}" in verdict
+    assert f"{scores['capital_fall']['recorded']}" in verdict
+
+
 def test_extra_sections_come_before_how_this_was_made(report):
     page, _, parsed = report
     assert parsed.headings.index(EXTRA[0]) < parsed.headings.index("How this was made")
