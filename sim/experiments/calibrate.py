@@ -6,9 +6,10 @@ Each particle is one run with parameters drawn from the prior (later: perturbed 
 population), stopped at the end of the calibration window and reduced to its distances to the
 window's patterns (:class:`sim.analysis.fit.PatternFit`: the control record, the timing of
 recorded changes, the totals, the concentration of the fighting). The distances are combined
-by pyabc's adaptive p-norm, which rescales each by its spread in every generation (Prangle
+by pyabc's adaptive p-norm, which rescales each by its spread in the prior sample (Prangle
 2017), so no pattern dominates by its units; the acceptance threshold is the median distance of
-the previous generation. Runs never reach a hold-out month and the fit reads no hold-out
+the previous generation; particles are perturbed with a local covariance (pyabc's
+LocalTransition). Runs never reach a hold-out month and the fit reads no hold-out
 observation.
 
 The study lives in ``DIR/abc.db`` (pyabc's SQLite history). With one worker it is reproducible
@@ -178,8 +179,7 @@ class _Counted:
 
 def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
             population: int, generations: int, min_epsilon: float, max_simulations: int,
-            seed: int, workers: int = 1, progress: bool = False, transition: str = "mvn",
-            scaling: float = 1.0, adapt_scales: bool = True):
+            seed: int, workers: int = 1, progress: bool = False):
     """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
     at 0) in the SQLite file ``db``; return pyabc's history."""
     import pyabc
@@ -187,14 +187,14 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
         if name.startswith("ABC"):
             logging.getLogger(name).setLevel(logging.WARNING)
     prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
+    # scales fitted once, on the prior sample: later generations then shrink a fixed distance
+    # (refitting them each generation made the thresholds rise and fall)
     distance = pyabc.distance.AdaptivePNormDistance(
-        p=2, max_scale_weight_ratio=20, scale_function=floored_mad,
-        fit_scale_ixs=np.inf if adapt_scales else {0})
+        p=2, max_scale_weight_ratio=20, scale_function=floored_mad, fit_scale_ixs={0})
     sampler = (pyabc.sampler.SingleCoreSampler() if workers <= 1
                else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
-    kernel = (pyabc.transition.LocalTransition(k_fraction=0.25, scaling=scaling)
-              if transition == "local"
-              else pyabc.transition.MultivariateNormalTransition(scaling=scaling))
+    # a local covariance per particle: a better proposal than one global normal in 13 dimensions
+    kernel = pyabc.transition.LocalTransition(k_fraction=0.25)
     abc = pyabc.ABCSMC(_Counted(model), prior, distance, population_size=population,
                        sampler=sampler, eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5),
                        transitions=kernel)
@@ -292,6 +292,7 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
             if len(populations) > 1 else [],
             "seed": spec.seed,
             "final_distances": {k: round(v, 5) for k, v in dist.items()},
+            "effective_sample_size": round(float(1.0 / np.sum(weights ** 2)), 1),
             "marginals": {p.name: _summary(values[:, i], weights, p)
                           for i, p in enumerate(spec.priors)},
             "date": _dt.date.today().isoformat(), "version": __version__,
