@@ -24,6 +24,7 @@ ALLOWED = {
     "report": {"data", "core", "analysis"},
     "api": {"data", "core", "analysis", "experiments", "report", "model", "mechanisms"},
     "cli": {"_version", "data", "core", "analysis", "experiments", "report", "api", "model"},
+    "explorer": {"data", "core", "analysis", "experiments", "report", "model"},
 }
 
 

@@ -223,6 +223,25 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Check the target here (bad input: exit 2, no server), then serve the explorer."""
+    import os
+    import subprocess
+
+    from sim.data.rundir import read_manifest
+    target = Path(args.target).resolve()
+    if target.is_dir() and (target / "manifest.json").is_file():
+        read_manifest(target)
+    else:
+        load(target)
+    app = Path(__file__).resolve().parents[1] / "explorer" / "app.py"
+    print(f"afsim explorer: http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    return subprocess.call(
+        [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port",
+         str(args.port), "--production", "--no-open"],
+        env={**os.environ, "AFSIM_EXPLORE": str(target)})
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     print(params_registry.describe())
     return 0
@@ -302,6 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="outputs to analyse (default: holdout_skill capital_fall_share focus_provinces_end)")
     p.set_defaults(func=cmd_sensitivity)
     add_sweep_parser(sub)
+    p = sub.add_parser("explore", help="the explorer in the browser: a scenario or overlay run "
+                                       "live, or a run directory replayed month by month")
+    p.add_argument("target", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"scenario folder, overlay file or run directory (default: {DEFAULT_SCENARIO})")
+    p.add_argument("--port", type=integer(1, "the port"), default=8765)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_explore)
     p = sub.add_parser("params", help="list the parameter registry")
     p.set_defaults(func=cmd_params)
     return parser

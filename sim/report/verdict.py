@@ -51,7 +51,8 @@ def _window_sentence(name: str, entry: dict, kind: str, start: str, origin: str 
         f"recorded holder of a territory a mean probability of <b>{model['mean_prob']:.2f}</b>, "
         f"against {persistence.get('mean_prob', float('nan')):.2f} for “nothing changes” "
         f"({html.escape(what)} kept). Brier skill {_interval(skill)} against it and "
-        f"{_interval(dskill)} against diffusion: {_judgement(skill, 'nothing changes')}, "
+        f"{_interval(dskill)} against diffusion: by the Brier score "
+        f"{_judgement(skill, 'nothing changes')}, "
         f"{_judgement(dskill, 'diffusion')} (interval: paired bootstrap over provinces).{hits}</p>")
 
 

@@ -1,0 +1,253 @@
+"""The explorer: Mesa's browser app (SolaraViz) over the model, or a replay of a run directory.
+
+Start it with ``afsim explore [SCENARIO | OVERLAY.yaml | RUN_DIR]``, which serves this module
+with ``solara run`` (the target travels in the environment variable ``AFSIM_EXPLORE``).
+
+- A scenario or overlay: one seed run live. Step, play and reset in the sidebar; a scenario
+  picker (the folders beside the target, and overlays in ``overlays/`` there); a seed; a
+  slider for every numeric parameter of the registry over its range, starting at the
+  scenario's own values (its posterior's weighted median). The main view: the simulated map of
+  the current month beside the record's, and the provinces each faction holds, month by month.
+- A run directory: a month slider over the run, the modal holder across replicates (shaded by
+  their agreement) beside the record, and the provinces held per faction (median and 10–90%).
+
+The record is shown, never read by the model.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.analysis.record import record_table
+from sim.data import Scenario, load
+from sim.data import params as registry
+from sim.data.dates import format_month
+from sim.data.rundir import read_manifest, read_tables
+from sim.data.vocabulary import UNKNOWN
+from sim.experiments.parameters import ParameterChoice
+from sim.model.model import AfsimModel
+from sim.report import style
+from sim.report.maps import draw_map, load_map
+from sim.report.style import CONTESTED, faction_name
+
+TARGET_ENV = "AFSIM_EXPLORE"
+DEFAULT_TARGET = "scenarios/afghanistan_1992_1996"
+SLIDER_STEPS = 100
+
+
+def target() -> Path:
+    return Path(os.environ.get(TARGET_ENV) or DEFAULT_TARGET).resolve()
+
+
+def is_run_directory(path: Path) -> bool:
+    return path.is_dir() and (path / "manifest.json").is_file()
+
+
+@lru_cache(maxsize=8)
+def scenario_at(path: str) -> Scenario:
+    scenario = load(path)
+    style.register(scenario.drivers.factions)
+    return scenario
+
+
+def scenario_choices(first: Path) -> list[str]:
+    """The target, then the scenario folders beside it and the overlays in ``overlays/``."""
+    root = first.parent
+    found = [first]
+    for p in sorted(root.iterdir()) if root.is_dir() else []:
+        if p.is_dir() and (p / "scenario.yaml").is_file() and p not in found:
+            found.append(p)
+    found += sorted((root / "overlays").glob("*.yaml")) if (root / "overlays").is_dir() else []
+    return [os.path.relpath(p) for p in found]
+
+
+class ExplorerModel(AfsimModel):
+    """The model with keyword arguments only, as SolaraViz rebuilds it on reset: a scenario's
+    path, a seed, and parameter values on top of the scenario's own."""
+
+    def __init__(self, scenario: str = DEFAULT_TARGET, seed: int = 1, **kwargs):
+        # **kwargs, by that name: Mesa's SolaraViz accepts parameters it cannot see only so
+        sc = scenario_at(str(scenario))
+        base = ParameterChoice.of(sc).base()
+        super().__init__(sc, seed=int(seed), params=base, **kwargs)
+        self.scenario = sc
+
+
+def parameter_inputs(scenario: Scenario) -> dict:
+    """A slider per numeric registry parameter with a range, at the scenario's value."""
+    base = ParameterChoice.of(scenario).base().to_dict()
+    inputs = {}
+    for p in registry.REGISTRY:
+        if not p.numeric or p.low is None or p.high is None:
+            continue
+        integer = isinstance(p.default, int) and not isinstance(p.default, bool)
+        span = float(p.high) - float(p.low)
+        inputs[p.name] = {
+            "type": "SliderInt" if integer else "SliderFloat",
+            "value": base[p.name], "label": f"{p.name} ({p.unit})" if p.unit else p.name,
+            "min": p.low, "max": p.high,
+            "step": max(1, round(span / SLIDER_STEPS)) if integer else span / SLIDER_STEPS,
+        }
+    return inputs
+
+
+# ---------------------------------------------------------------------------- drawing
+
+
+def map_figure(scenario: Scenario, month: str, simulated: dict[str, str],
+               share: dict[str, float] | None, label: str) -> Figure:
+    """The simulated map of ``month`` beside the record's (when the record covers it)."""
+    record = record_table(scenario)
+    recorded = ({t: h for t, h in record.loc[month].items() if h != UNKNOWN}
+                if month in record.index else None)
+    fig = Figure(figsize=(12, 5.6) if recorded is not None else (6.5, 5.6))
+    axes = fig.subplots(1, 2 if recorded is not None else 1, squeeze=False)[0]
+    m = load_map(scenario.map_file)
+    territories = scenario.drivers.territories
+    draw_map(axes[0], simulated, share, label, map_data=m, territories=territories)
+    if recorded is not None:
+        draw_map(axes[1], recorded, None, "Recorded", map_data=m, territories=territories)
+    fig.suptitle(f"Who holds what at the end of {month}", fontsize=13)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.02, wspace=0.03)
+    return fig
+
+
+def provinces_figure(months: list[str], held: dict[str, np.ndarray],
+                     band: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> Figure:
+    fig = Figure(figsize=(12, 3.4))
+    ax = fig.subplots()
+    x = np.arange(len(months))
+    for faction, series in held.items():
+        if not np.any(series):
+            continue
+        colour = style.faction_colour(faction)
+        ax.plot(x, series, color=colour, label=faction_name(faction), lw=2)
+        if band:
+            ax.fill_between(x, *band[faction], color=colour, alpha=0.2, lw=0)
+    step = max(1, len(months) // 10)
+    ax.set_xticks(x[::step], months[::step], fontsize=8)
+    ax.set_ylabel("provinces held")
+    ax.legend(fontsize=8, ncol=4, frameon=False, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _status(scenario: Scenario, month: str, holders: dict[str, str]) -> str:
+    capital = scenario.capital
+    names = {t.id: t.name for t in scenario.drivers.territories}
+    text = f"**Month {month}**"
+    if capital in holders:
+        text += (f" · {names.get(capital, capital)} held by "
+                 f"{faction_name(holders[capital]) if holders[capital] != CONTESTED else 'no one'}")
+    return text
+
+
+# ----------------------------------------------------------------------- live model
+
+
+def _holders(model: AfsimModel) -> dict[str, str]:
+    names = [*model.world.faction_ids, CONTESTED]
+    return {t: names[c] for t, c in zip(model.world.territory_ids, model.state.control,
+                                         strict=True)}
+
+
+@solara.component
+def LiveView(model: ExplorerModel):
+    """The current month's map beside the record's, then the provinces held so far."""
+    update_counter.get()
+    month = format_month(model.state.month)
+    holders = _holders(model)
+    solara.Markdown(_status(model.scenario, month, holders))
+    solara.FigureMatplotlib(map_figure(model.scenario, month, holders, None,
+                                       f"Simulated: seed {model.run_seed}"), format="png")
+    provinces = np.array([t.is_province for t in model.scenario.drivers.territories])
+    control = np.stack(model.history.control)[:, provinces]            # [M, P]
+    held = {f: (control == i).sum(axis=1) for i, f in enumerate(model.world.faction_ids)}
+    months = [format_month(m) for m in model.history.months]
+    solara.FigureMatplotlib(provinces_figure(months, held), format="png")
+
+
+def live_page(path: Path):
+    scenario = scenario_at(str(path))
+    model_params = {
+        "scenario": {"type": "Select", "value": os.path.relpath(path), "label": "scenario or overlay",
+                     "values": scenario_choices(path)},
+        "seed": {"type": "SliderInt", "value": 1, "label": "seed", "min": 0, "max": 999,
+                 "step": 1},
+        **parameter_inputs(scenario),
+    }
+    model = solara.use_memo(lambda: ExplorerModel(os.path.relpath(path), 1), [])
+    return SolaraViz(model, components=[LiveView], model_params=model_params,
+                     name=f"afsim explorer: {scenario.title}", play_interval=400)
+
+
+# -------------------------------------------------------------------------- replay
+
+
+@lru_cache(maxsize=2)
+def replay_data(path: str) -> tuple[Scenario, pd.DataFrame, int]:
+    manifest = read_manifest(path)
+    scenario = scenario_at(manifest["scenario"]["path"])
+    control = read_tables(path)["control"]
+    return scenario, control, int(manifest["replicates"])
+
+
+def modal(control: pd.DataFrame, month: str, replicates: int) -> tuple[dict, dict]:
+    """The holder in most replicates of each territory at ``month``, and its share."""
+    c = control[control["date"] == month]
+    counts = c.groupby(["territory", "controller"]).size().reset_index(name="n")
+    top = counts.sort_values(["territory", "n", "controller"], ascending=[True, False, True])
+    top = top.drop_duplicates("territory")
+    return (dict(zip(top["territory"], top["controller"], strict=True)),
+            {t: n / replicates for t, n in zip(top["territory"], top["n"], strict=True)})
+
+
+@solara.component
+def Replay(path: str):
+    scenario, control, replicates = replay_data(path)
+    months = sorted(control["date"].unique())
+    index = solara.use_reactive(0)
+    month = months[index.value]
+    holders, share = modal(control, month, replicates)
+    with solara.AppBar():
+        solara.AppBarTitle(f"afsim explorer: {path}")
+    with solara.Sidebar(), solara.Card("Month"):
+        solara.SliderInt("month", value=index, min=0, max=len(months) - 1)
+        with solara.Row():
+            solara.Button("◀ month", on_click=lambda: index.set(max(0, index.value - 1)))
+            solara.Button("month ▶", on_click=lambda: index.set(min(len(months) - 1,
+                                                                     index.value + 1)))
+    solara.Markdown(_status(scenario, month, holders) + f" · {replicates} replicates")
+    solara.FigureMatplotlib(map_figure(scenario, month, holders, share,
+                                       f"Simulated: modal holder across {replicates} replicates"),
+                            format="png")
+    provinces = {t.id for t in scenario.drivers.territories if t.is_province}
+    c = control[control["territory"].isin(provinces)]
+    per = c.groupby(["date", "replicate", "controller"]).size().unstack(fill_value=0)
+    per = per.reindex(pd.MultiIndex.from_product([months, sorted(c["replicate"].unique())]),
+                      fill_value=0)
+    grouped = per.groupby(level=0)
+    median, low, high = grouped.median(), grouped.quantile(0.1), grouped.quantile(0.9)
+    factions = [f for f in scenario.drivers.faction_ids if f in per.columns]
+    solara.FigureMatplotlib(provinces_figure(
+        months, {f: median[f].to_numpy() for f in factions},
+        {f: (low[f].to_numpy(), high[f].to_numpy()) for f in factions}), format="png")
+
+
+@solara.component
+def Page():
+    path = target()
+    if is_run_directory(path):
+        Replay(str(path))
+    else:
+        live_page(path)
