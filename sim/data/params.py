@@ -77,6 +77,11 @@ REGISTRY: tuple[Parameter, ...] = (
               "local levies who defend their district for its holder, as a share of the "
               "population that supports the holder; unpaid, they cannot leave their district",
               _GUESS),
+    Parameter("levy_partisanship", 0.0, "share", 0.0, 1.0,
+              "how far levies stay home against an attacker their people support as much as "
+              "the holder (0: they defend against anyone; 1: only against one they support "
+              "less); sim.mechanisms.levies",
+              "Kalyvas 2006; Christia 2012; 0 reproduces the model before the mechanism"),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

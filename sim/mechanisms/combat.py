@@ -125,7 +125,8 @@ def assess(offensive, garrison: np.ndarray, control: np.ndarray, fights: np.ndar
     n_f = garrison.shape[0]
     if holder >= 0:
         on_side = (np.arange(n_f) == holder) | allied[:, holder]
-        levies = militia[t] if fights[holder, f] else 0.0
+        # levies per attacker ([F, T]) or the same against all ([T])
+        levies = float(np.broadcast_to(militia, garrison.shape)[f, t]) if fights[holder, f] else 0.0
     else:
         on_side = np.ones(n_f, dtype=bool)
         levies = 0.0

@@ -46,7 +46,8 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
 
     Args:
         threat: [F, T] strength each faction has in reach of each territory.
-        defence: [T] holder's own defence strength in t (garrison plus levies).
+        defence: [T] or [F, T] holder's own defence strength in t (garrison plus the levies
+            that turn out against each buyer).
         affinity: [F, T] share of t's people who support f.
         cohesion: [F] 0..1.
         buyers: [F] bool: factions that buy commanders (in the war, offensive posture).
@@ -62,8 +63,9 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
     fighters = garrison[holder, cols] + levies
     boost = 1.0 + cascade * (neighbours if neighbours is not None else np.zeros_like(threat))
     price = bribe * fighters[None, :] / boost                            # [F, T]
-    ratio = threat / np.maximum(defence, 1e-9)[None, :]
-    able = (buyers[:, None] & fights[:, holder] & (threat > defence[None, :])
+    defence = np.broadcast_to(defence, threat.shape)
+    ratio = threat / np.maximum(defence, 1e-9)
+    able = (buyers[:, None] & fights[:, holder] & (threat > defence)
             & (resources[:, None] >= price) & (control >= 0)[None, :])
     score = np.where(able, ratio, -1.0)
     buyer = score.argmax(axis=0)

@@ -38,7 +38,8 @@ def defence_strength(garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
 
     Defenders are the holder's garrison and the garrisons of the holder's allies present
     in t, each only if at war with f (a neutral ally stands aside), plus the holder's
-    local levies ``militia`` [T] (in fighter-strength units).
+    local levies ``militia`` that turn out against f ([F, T], or [T] for every attacker alike;
+    fighter-strength units; :mod:`sim.mechanisms.levies`).
     """
     n_f, n_t = garrison.shape
     held = control >= 0
@@ -48,7 +49,7 @@ def defence_strength(garrison: np.ndarray, control: np.ndarray, fights: np.ndarr
     contribution = garrison * per_fighter[:, None] * on_side          # [G, T]
     defence = fights.astype(float) @ contribution                      # [F, T]
     holder_fights = fights[:, holder] & held[None, :]                  # [F, T]
-    return defence + holder_fights * militia[None, :]
+    return defence + holder_fights * np.broadcast_to(militia, holder_fights.shape)
 
 
 def attack_reach(available: np.ndarray, reach: np.ndarray, reach_weighted: np.ndarray

@@ -15,7 +15,9 @@ One step is one month. The phases, in order:
 7. **battles** — each offensive, in the order chosen, is assessed; an encircled defender that
    expects to lose withdraws intact (:mod:`sim.mechanisms.withdrawal`); otherwise the battle
    is fought (:mod:`sim.mechanisms.combat`) and the victor takes part of the beaten
-   garrison's heavy weapons (:mod:`sim.mechanisms.weapons`); control changes.
+   garrison's heavy weapons (:mod:`sim.mechanisms.weapons`); control changes. Local levies
+   defend the holder only against attackers their people support less
+   (:mod:`sim.mechanisms.levies`), here and in the defections.
 8. **defections** — outmatched garrisons are bought by enemy neighbours, the likelier and
    cheaper the more neighbours have gone over (:mod:`sim.mechanisms.defection`); they bring
    their weapons.
@@ -52,6 +54,7 @@ from sim.mechanisms import (
     defection,
     economy,
     events,
+    levies,
     movement,
     offensives,
     weapons,
@@ -260,12 +263,12 @@ class AfsimModel(mesa.Model):
         held = holder >= 0
         safe = np.where(held, holder, 0)
         own_defence = np.where(held, s.garrison[safe, np.arange(w.n_territories)]
-                               * self.per_fighter[safe], 0.0) + militia
-        levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
+                               * self.per_fighter[safe], 0.0)[None, :] + militia    # [F, T]
+        bought_levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
         shares = topology.neighbour_share(s.control, self.adjacency, w.n_factions)
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
-            w.cohesion, may_attack, levies, p.defection_rate, p.bribe_per_fighter,
+            w.cohesion, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
             self.rngs["defection"], shares, p.cascade_weight)
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
@@ -324,9 +327,10 @@ class AfsimModel(mesa.Model):
                                             battle.attacker, carried_by, p.capture_share)
 
     def _militia(self, control: np.ndarray) -> np.ndarray:
-        """[T] strength of the local levies who defend each territory for its holder."""
-        cols = np.arange(self.world.n_territories)
-        return np.where(control >= 0, self.levy_base[np.maximum(control, 0), cols], 0.0)
+        """[F, T] strength of the local levies who defend each territory for its holder
+        against each attacker."""
+        return levies.turnout(self.levy_base, control, self.affinity,
+                              self.params.levy_partisanship)
 
     def fork(self, seed: int) -> AfsimModel:
         """A copy of this run at its current month that goes on with new random streams.
