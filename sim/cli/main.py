@@ -182,7 +182,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         sections.append(forecast_section(args.forecast, args.horizons))
     if args.sensitivity:
         sections.append(sensitivity_section(args.sensitivity, Path(args.dir) / REPORT_DIR))
-    path = write_report(args.dir, sections)
+    import time
+    started = time.monotonic()
+
+    def progress(stage: str) -> None:
+        print(f"report: {stage} ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
+    path = write_report(args.dir, sections, progress)
     print(f"wrote {path}")
     print(headline(json.loads((Path(args.dir) / "scores.json").read_text())))
     return 0

@@ -11,7 +11,7 @@ tables are copied from ``scores.json`` and never recomputed here; every such cel
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sim.report.calibration import posterior_section
 from sim.report.entries import FigureEntry, capital_figure, capital_name, render_figures
 from sim.report.rundata import RunData, load_run
 from sim.report.style import faction_name
+from sim.report.timeline import tempo_figure
 from sim.report.verdict import verdict_html
 
 REPORT_DIR = "report"
@@ -59,19 +60,24 @@ def format_value(value: Any) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
-def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] = ()) -> Path:
+def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] = (),
+                 progress: Callable[[str], None] | None = None) -> Path:
     """Render the figures and ``index.html`` into ``run_dir/report``; return the page's path.
 
     ``extra_sections`` are ``(title, html)`` pairs placed before "How this was made"; their
-    HTML is inserted as given.
+    HTML is inserted as given. ``progress`` is told each stage as it starts.
 
     Raises:
         ScoresMissing: ``run_dir`` has no ``scores.json`` (run ``afsim score`` first).
     """
+    say = progress or (lambda _: None)
+    say("reading the run directory")
     run = load_run(run_dir)
     out = run.path / REPORT_DIR
     out.mkdir(exist_ok=True)
-    figures = render_figures(run, out)
+    say(f"drawing {len(run.scenario.map_months) or 'the'} maps and the charts")
+    figures = [*render_figures(run, out), tempo_figure(run, out)]
+    say("writing the page")
     # first screen: the verdict in words, then the maps, simulated beside recorded
     maps = [f for f in figures if f.files and f.files[0][0].startswith("map_")]
     body = [

@@ -100,10 +100,18 @@ def report(unscored: Path, tmp_path_factory) -> tuple[Path, dict, _Page]:
     shutil.copytree(unscored, run_dir)
     score_directory(run_dir)
     scores = json.loads((run_dir / "scores.json").read_text())  # as the report reads them
-    page = write_report(run_dir, extra_sections=[EXTRA])
+    STAGES.clear()
+    page = write_report(run_dir, extra_sections=[EXTRA], progress=STAGES.append)
     parsed = _Page()
     parsed.feed(page.read_text(encoding="utf-8"))
     return page, scores, parsed
+
+
+STAGES: list[str] = []
+
+
+def test_progress_is_told_every_stage_in_order(report):
+    assert [s.split(" ")[0] for s in STAGES] == ["reading", "drawing", "writing"]
 
 
 def test_report_refuses_an_unscored_run(unscored: Path):
@@ -122,7 +130,8 @@ def test_page_is_in_the_run_directory(report):
 def test_every_referenced_png_is_a_real_picture(report):
     page, _, parsed = report
     assert parsed.images, "the page shows no figure"
-    assert len(parsed.images) >= 11  # 7 map pairs, provinces, agreement, changes, alliances
+    assert len(parsed.images) >= 12  # 7 map pairs, provinces, agreement, changes, alliances, tempo
+    assert any(h.startswith("The war's tempo") for h in parsed.headings)
     assert set(parsed.images) == {p.name for p in page.parent.glob("*.png")}, \
         "every PNG written is on the page and every image on the page was written"
     for src in parsed.images:

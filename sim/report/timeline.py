@@ -1,0 +1,106 @@
+"""The war's tempo for the report: simulated battles and defections per month, by the faction
+that attacked or bought, under the scenario's driver events (everything but notes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.data.dates import format_month
+from sim.report.entries import FigureEntry
+from sim.report.figures import Windows, _mark_windows, _month_axis, _save, _styled
+from sim.report.rundata import RunData
+from sim.report.style import faction_colour, faction_name
+
+SHOWN_KINDS_EXCLUDED = ("note",)  # notes are context, not drivers of the model
+
+
+@_styled
+def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
+          defections: dict[str, np.ndarray], events: list[tuple[int, str]]) -> Path:
+    """Stacked bars of battles (top) and defections (middle) per replicate and month by
+    faction; the driver events as labelled ticks (bottom)."""
+    months = list(windows.months)
+    x = np.arange(len(months))
+    fig = Figure(figsize=(13, 7.2))
+    top, mid, low = fig.subplots(3, 1, sharex=True, height_ratios=[3, 2, 2.2])
+    for ax, series, what in ((top, battles, "offensives"),
+                             (mid, defections, "territories bought")):
+        bottom = np.zeros(len(months))
+        for faction, values in series.items():
+            ax.bar(x, values, bottom=bottom, width=0.85, color=faction_colour(faction),
+                   label=faction_name(faction), linewidth=0)
+            bottom += values
+        ax.set_ylabel(f"{what}\nper replicate")
+        ax.grid(axis="y", alpha=0.3)
+        _mark_windows(ax, windows)
+    handles, labels = top.get_legend_handles_labels()
+    extra = [(h, lab) for h, lab in zip(*mid.get_legend_handles_labels(), strict=True)
+             if lab not in labels]
+    top.legend([*handles, *(h for h, _ in extra)], [*labels, *(lab for _, lab in extra)],
+               ncol=1, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.005, 1.0))
+    low.set_ylim(0, 1)
+    low.set_yticks([])
+    for spine in ("left", "right", "top"):
+        low.spines[spine].set_visible(False)
+    for i, (position, label) in enumerate(events):
+        low.axvline(position, color="#777777", lw=0.6)
+        low.text(position + 0.15, 0.95 - 0.16 * (i % 6), label, fontsize=7, va="top",
+                 ha="left", color="#222222")
+    low.set_ylabel("driver events")
+    _month_axis(low, months)
+    fig.suptitle("The war's tempo: what the simulation does each month, and the drivers",
+                 fontsize=13)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def monthly_counts(battles: pd.DataFrame, months: list[str], factions: tuple[str, ...],
+                   kinds: tuple[str, ...], replicates: int) -> dict[str, np.ndarray]:
+    """Per faction that has any, [months] of rows of ``battles.csv`` of these ``kinds`` it
+    started (as attacker or buyer), per replicate."""
+    index = {m: i for i, m in enumerate(months)}
+    rows = battles[battles["kind"].isin(kinds) & battles["date"].isin(index)]
+    out = {}
+    for faction in factions:
+        mine = rows[rows["attacker"] == faction]
+        if mine.empty:
+            continue
+        counts = np.zeros(len(months))
+        np.add.at(counts, mine["date"].map(index).to_numpy(dtype=np.int64), 1.0)
+        out[faction] = counts / replicates
+    return out
+
+
+def tempo_figure(run: RunData, out: Path) -> FigureEntry:
+    months = list(run.months)
+    index = {m: i for i, m in enumerate(months)}
+
+    def per_month(*kinds: str) -> dict[str, np.ndarray]:
+        return monthly_counts(run.tables["battles"], months, run.factions, kinds,
+                              run.replicates)
+
+    places = {t.id: t.name for t in run.scenario.drivers.territories}
+
+    def named(target: str) -> str:
+        return places.get(target) or faction_name(target)
+
+    events = [(index[format_month(e.date)],
+               f"{format_month(e.date)} {e.kind.replace('_', ' ')}: {faction_name(e.actor)}"
+               + (f" → {named(e.target)}" if e.target else ""))
+              for e in run.scenario.drivers.events
+              if e.kind not in SHOWN_KINDS_EXCLUDED and format_month(e.date) in index]
+    file = "tempo.png"
+    windows = Windows(months, format_month(run.scenario.holdout.start))
+    tempo(out / file, windows, per_month("battle", "withdrawal"), per_month("defection"), events)
+    return FigureEntry("The war's tempo: battles, defections and driver events", (
+        "Top: offensives each faction launched (battles, and attacks before which an "
+        "encircled defender withdrew), per replicate and month (the mean over replicates), "
+        "stacked; middle: territories each faction bought without a battle "
+        "(defections); bottom: the scenario's driver events (entries, backing, ceasefires, "
+        "blockades, leaders killed; notes left out), which are all the model is told. The "
+        "record is not drawn here: compare with the maps and the change-timing chart."),
+        ((file, ""),))
