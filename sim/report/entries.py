@@ -49,7 +49,8 @@ def render_figures(run: RunData, out: Path) -> list[FigureEntry]:
 MAP_CAPTION = (
     "Left of each pair: each territory in the colour of the faction holding it in the most "
     "replicates at the end of the month; the paler the colour, the fewer replicates agree on "
-    "that holder (full colour: all of them). Right: the holder in the record. Provinces are "
+    "that holder (full colour: all of them), and a province fewer than half agree on is also "
+    "dotted. Right: the holder in the record. Provinces are "
     "filled; circles are sub-nodes, parts of a province that change hands on their own "
     "({subnodes}). The box around the province with most sub-nodes is enlarged at the lower "
     "right, where its neighbours are named."

@@ -25,7 +25,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.data.schema import Territory
 from sim.data.vocabulary import RELATION_NAMES
-from sim.report.maps import SHARE_FLOOR, draw_map, load_map
+from sim.report.maps import SHARE_FLOOR, UNCERTAIN, UNCERTAIN_HATCH, draw_map, load_map
 from sim.report.style import CONTESTED, RELATION_COLOURS, faction_colour, faction_name, shade
 
 DPI = 120
@@ -133,7 +133,7 @@ def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
     fig.subplots_adjust(left=0.005, right=0.995, top=0.92, bottom=0.13, wspace=0.03)
     fig.legend(handles=_share_key(), loc="lower left", bbox_to_anchor=(0.005, 0.0), ncol=3,
                frameon=False, fontsize=9, title_fontsize=9, alignment="left",
-               title="left map: share of replicates with the modal holder")
+               title="left map: share of replicates with the modal holder (dotted: under half)")
     fig.legend(handles=faction_handles(legend_factions), loc="lower right",
                bbox_to_anchor=(0.995, 0.0), ncol=-(-len(legend_factions) // 2), frameon=False,
                fontsize=10)
@@ -144,7 +144,8 @@ def _share_key() -> list[Patch]:
     """Swatches of the shading of simulated maps (in a neutral grey: not a faction)."""
     base = "#555555"
     return [Patch(facecolor=shade(base, SHARE_FLOOR + (1 - SHARE_FLOOR) * s),
-                  edgecolor="#333333", linewidth=0.5, label=f"{s:.0%}")
+                  edgecolor="#333333", linewidth=0.5, label=f"{s:.0%}",
+                  hatch=UNCERTAIN_HATCH if s < UNCERTAIN else None)
             for s in (1.0, 0.6, 0.2)]
 
 

@@ -30,6 +30,11 @@ NO_DATA = "#F2F2F2"
 COUNTRY_FILL = "#E6E6E6"
 BORDER = "#4D4D4D"
 SHARE_FLOOR = 0.3     # a province nobody agrees on is still visibly its modal colour
+# Below this share of replicates agreeing on the modal holder, a territory is also dotted:
+# agreement then shows by a second channel, not by lightness alone (a pale colour can look
+# like another faction's)
+UNCERTAIN = 0.5
+UNCERTAIN_HATCH = "..."
 INSET_PAD = 0.5       # degrees around the enlarged province
 INSET_AT = (0.69, 0.015, 0.30, 0.42)  # axes fraction: over Pakistan, where the map is empty
 
@@ -285,6 +290,12 @@ def _draw_provinces(ax: Axes, m: MapData, controllers: Mapping[str, str],
     patches = [PathPatch(m.provinces[t].path) for t in ids]
     ax.add_collection(PatchCollection(patches, facecolor=fills, edgecolor=BORDER,
                                       linewidth=0.4, zorder=3))
+    uncertain = [PathPatch(m.provinces[t].path) for t in ids
+                 if shares.get(t) is not None and shares[t] < UNCERTAIN
+                 and controllers.get(t) not in (None, CONTESTED)]
+    if uncertain:
+        ax.add_collection(PatchCollection(uncertain, facecolor="none", edgecolor="#3a3a3a",
+                                          hatch=UNCERTAIN_HATCH, linewidth=0, zorder=3.4))
     # A collection has one hatch for all its patches: contested ones go on top, hatched.
     for t in ids:
         if controllers.get(t) == CONTESTED:
