@@ -84,7 +84,7 @@ def _single(file: str, heading: str, caption: str) -> FigureEntry:
 
 def _provinces_figure(run: RunData, out: Path) -> FigureEntry:
     simulated, recorded = simulated_provinces(run), recorded_provinces(run)
-    held = [f for f in run.factions if simulated[f].max() > 0 or recorded[f].max() > 0]
+    held = [f for f in run.factions if simulated[f].max() > 0 or np.nanmax(recorded[f]) > 0]
     file = "provinces.png"
     plots.provinces_over_time(out / file, run.windows, {f: simulated[f] for f in held},
                               {f: recorded[f] for f in held})
@@ -104,7 +104,9 @@ def _agreement_figure(run: RunData, out: Path) -> FigureEntry:
         "recorded one: bright yellow, all replicates agree with the record; dark blue, none "
         "does. Circles mark the months in which the record changes a province's holder; a "
         "dark stretch after a circle is a change the simulation misses or makes late, a dark "
-        "stretch with no circle a change the simulation makes and the record does not."))
+        "stretch with no circle a change the simulation makes and the record does not. Light "
+        "grey: the record does not know the holder (an unknown stretch, or past the record's "
+        "end when the run goes on)."))
 
 
 def _changes_figure(run: RunData, out: Path) -> FigureEntry:

@@ -20,7 +20,7 @@ from sim.analysis.scores import alliance_mode, load_run_scenario
 from sim.data import Scenario
 from sim.data.dates import format_month, parse_month
 from sim.data.rundir import read_manifest, read_tables
-from sim.data.vocabulary import RELATION_NAMES
+from sim.data.vocabulary import RELATION_NAMES, UNKNOWN
 from sim.report import figures as plots
 from sim.report import style
 from sim.report.style import faction_name
@@ -81,10 +81,9 @@ def load_run(run_dir: str | Path) -> RunData:
     scenario = load_run_scenario(path, manifest)
     style.register(scenario.drivers.factions)
     d = scenario.drivers
-    # Beyond the scenario's end there is no record to compare with.
-    months = sorted(m for m in tables["control"]["date"].unique()
-                    if d.start <= parse_month(m) <= d.end)
-    record = record_table(scenario).loc[months]
+    # The whole run; beyond the scenario's end the record knows nothing (unknown cells)
+    months = sorted(m for m in tables["control"]["date"].unique() if d.start <= parse_month(m))
+    record = record_table(scenario).reindex(months, fill_value=UNKNOWN)
     return RunData(path, manifest, scores, scenario, tables, months, record,
                    shares(tables["control"], d.faction_ids, d.territory_ids, months))
 
@@ -123,7 +122,9 @@ def recorded_provinces(run: RunData) -> dict[str, np.ndarray]:
     """Per faction: [months] of provinces held in the record."""
     provinces = [t.id for t in run.scenario.provinces]
     held = run.record[provinces]
-    return {f: (held == f).sum(axis=1).to_numpy() for f in run.factions}
+    beyond = np.array([parse_month(m) > run.scenario.end for m in run.months])
+    # past the record's end: no line (NaN), not a fall to zero
+    return {f: np.where(beyond, np.nan, (held == f).sum(axis=1).to_numpy()) for f in run.factions}
 
 
 def agreement_table(run: RunData) -> pd.DataFrame:

@@ -186,3 +186,18 @@ def test_extra_sections_come_before_how_this_was_made(report):
     page, _, parsed = report
     assert parsed.headings.index(EXTRA[0]) < parsed.headings.index("How this was made")
     assert EXTRA[1] in page.read_text(encoding="utf-8")
+
+
+def test_a_run_past_the_records_end_is_reported_whole(tmp_path):
+    from sim.report.rundata import agreement_table, load_run, recorded_provinces
+    run_dir = tmp_path / "run"
+    run_ensemble(run_dir, SCENARIO_DIR, replicates=2, root_seed=1, workers=1, progress=False,
+                 end="1996-12")
+    score_directory(run_dir)
+    run = load_run(run_dir)
+    assert run.months[-1] == "1996-12"                    # not cut at the record's end
+    past = run.months.index("1996-10")
+    recorded = recorded_provinces(run)
+    assert all(np.isnan(series[past:]).all() and not np.isnan(series[:past]).any()
+               for series in recorded.values())           # no record: no line, not zero
+    assert agreement_table(run).iloc[:, past:].isna().all().all()
