@@ -194,6 +194,11 @@ def draw_map(ax: Axes, controller_by_territory: Mapping[str, str],
     _draw_subnodes(ax, subnodes, controller_by_territory, shares)
     if labels:
         _label_provinces(ax, m, lambda s: region is None or not _within(s.label_at, region))
+        for t in subnodes:  # those in the inset are named there
+            if region is None or not _within((t.lon, t.lat), region):
+                ax.annotate(t.name, (t.lon, t.lat), xytext=(3, -3), textcoords="offset points",
+                            fontsize=5.5, style="italic", ha="left", va="top",
+                            path_effects=_HALO, zorder=6)
     _frame(ax, m.extent, m.aspect)
     if region is not None:
         _draw_inset(ax, m, region, controller_by_territory, shares, subnodes)
