@@ -51,6 +51,10 @@ class Problems:
         self.items: list[Problem] = []
 
     def add(self, file: str, line: int, message: str) -> None:
+        # one problem, one line: a value quoted from a file may hold line breaks (a quoted
+        # CSV cell can; so can NEL or U+2028) or other unprintable characters: shown escaped
+        if not message.isprintable():
+            message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         if len(message) > MAX_MESSAGE:  # a message quotes a value, never a whole file
             message = message[:MAX_MESSAGE - 1] + "…"
         self.items.append(Problem(file, int(line), message))

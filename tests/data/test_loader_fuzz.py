@@ -160,3 +160,14 @@ def test_a_few_hundred_damaged_copies_never_escape_as_tracebacks_or_hangs(tmp_pa
             failures.append((seed, outcome, label, first))
     assert failures == []
     assert outcomes["exit2"] > 100 and outcomes["exit0"] > 0
+
+
+def test_a_value_with_a_newline_is_quoted_on_one_line():
+    # found by benchmarks/fuzz_scenarios.py (10,000 cases: 11 such): a CSV cell may hold a
+    # newline, and a message quoting it then broke the one-problem-one-line rule
+    from sim.data.problems import Problems
+    problems = Problems()
+    problems.add("events.csv", 10, 'quote not found in x.txt: "On 13 August\nA rocket\r\x85"')
+    (problem,) = problems.items
+    assert len(str(problem).splitlines()) == 1
+    assert 'On 13 August\\nA rocket\\r\\x85' in str(problem)
