@@ -21,6 +21,7 @@ from sim.data.dates import format_month
 from sim.data.params import Params
 from sim.report.calibration import posterior_section
 from sim.report.entries import FigureEntry, capital_figure, capital_name, render_figures
+from sim.report.interactive import write_explorer_page
 from sim.report.rundata import RunData, load_run
 from sim.report.style import faction_name
 from sim.report.timeline import tempo_figure
@@ -77,11 +78,14 @@ def write_report(run_dir: str | Path, extra_sections: Iterable[tuple[str, str]] 
     out.mkdir(exist_ok=True)
     say(f"drawing {len(run.scenario.map_months) or 'the'} maps and the charts")
     figures = [*render_figures(run, out), tempo_figure(run, out)]
-    say("writing the page")
+    say("writing the page and the interactive one")
+    explore = write_explorer_page(run, out)
     # first screen: the verdict in words, then the maps, simulated beside recorded
     maps = [f for f in figures if f.files and f.files[0][0].startswith("map_")]
     body = [
         verdict_html(run.scores, capital_name(run)),
+        f'<p class="note">Every month of the run and every province\'s story: '
+        f'<a href="{explore.name}">{explore.name}</a> (interactive, works offline).</p>',
         *(_figure_html(f) for f in maps),
         _intro_html(run),
         _scores_html(run.scores),

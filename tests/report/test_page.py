@@ -148,7 +148,7 @@ def test_page_is_self_contained(report):
     page, _, parsed = report
     text = page.read_text(encoding="utf-8")
     assert parsed.scripts == 0
-    assert parsed.links == []
+    assert parsed.links == ["explore.html"]  # the interactive page, beside it
     assert "http://" not in text and "https://" not in text
     assert "Made with Natural Earth" in text
 
@@ -201,3 +201,14 @@ def test_a_run_past_the_records_end_is_reported_whole(tmp_path):
     assert all(np.isnan(series[past:]).all() and not np.isnan(series[:past]).any()
                for series in recorded.values())           # no record: no line, not zero
     assert agreement_table(run).iloc[:, past:].isna().all().all()
+
+
+def test_the_interactive_page_is_self_contained_with_every_month_and_province(report):
+    page, scores, _ = report
+    text = (page.parent / "explore.html").read_text(encoding="utf-8")
+    assert "<script src=" not in text and "<link " not in text  # plotly.js is inline
+    months = sorted(json.loads(json.dumps(scores))["windows"]["whole"]["window"].split(".."))
+    for month in months:                                   # first and last month on the slider
+        assert f'"label":"{month}"' in text or f'"label": "{month}"' in text
+    for name in ("Kabul", "Herat", "Kandahar"):           # the province menu
+        assert f'"label":"{name}"' in text or f'"label": "{name}"' in text
