@@ -45,8 +45,9 @@ METRICS = (
 CELLS = (("all", "known cells, weighted by confidence"), ("high", "high-confidence cells only"))
 
 
-def format_value(value: Any) -> str:
-    """How a value of ``scores.json`` is shown: 3 decimals, integers as they are, null as —."""
+def format_value(value: Any, digits: int = 3) -> str:
+    """How a value of ``scores.json`` is shown: ``digits`` decimals, integers as they are,
+    null as —."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -54,8 +55,19 @@ def format_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.{digits}f}"
     return str(value)
+
+
+def distinct_digits(values: Iterable[Any], least: int = 3, most: int = 6) -> int:
+    """Decimals enough that values which differ do not look equal (0.998 beside 0.998 with a
+    skill between them): from ``least`` up to ``most``."""
+    numbers = sorted({v for v in values if isinstance(v, float)})
+    for digits in range(least, most + 1):
+        shown = {f"{v:.{digits}f}" for v in numbers}
+        if len(shown) == len(numbers):
+            return digits
+    return most
 
 
 # --------------------------------------------------------------------------- HTML
@@ -108,8 +120,9 @@ def _section(title: str, content: str, anchor: str = "") -> str:
     return f"<section{ident}>\n<h2>{html.escape(title)}</h2>\n{content}\n</section>"
 
 
-def _cell(value: Any, key: str, css: str = "num") -> str:
-    return f'<td class="{css}" data-key="{html.escape(key)}">{html.escape(format_value(value))}</td>'
+def _cell(value: Any, key: str, css: str = "num", digits: int = 3) -> str:
+    return (f'<td class="{css}" data-key="{html.escape(key)}">'
+            f'{html.escape(format_value(value, digits))}</td>')
 
 
 def _overrides(run: RunData) -> list[tuple[str, Any]]:
@@ -210,6 +223,8 @@ def score_table(window: str, entry: dict) -> str:
         for scope, values_of in (("", block), (" on change cells", block.get("change_cells") or {})):
             for key, meaning, better in METRICS:
                 cells = []
+                digits = distinct_digits((values_of.get(c) or {}).get(key) for c, _ in COLUMNS
+                                         if not c.startswith("skill"))
                 for column, _ in COLUMNS:
                     values = values_of.get(column) or {}
                     data_key = f"windows.{window}.{which}{'.change_cells' if scope else ''}.{column}.{key}"
@@ -217,7 +232,7 @@ def score_table(window: str, entry: dict) -> str:
                         text, css = _skill_text(values.get(key))
                         cells.append(f'<td class="num{css}" data-key="{data_key}">{text}</td>')
                     else:
-                        cells.append(_cell(values.get(key), data_key))
+                        cells.append(_cell(values.get(key), data_key, digits=digits))
                 hint = f" ({better} is better)" if better else ""
                 rows.append(f"<tr><th scope=\"row\"><code>{key}</code><br><small>"
                             f"{html.escape(which_label + scope)}</small></th>{''.join(cells)}"

@@ -157,7 +157,13 @@ def test_score_cells_equal_scores_json(report):
     _, scores, parsed = report
     assert parsed.cells, "no data-key cells"
     for key, text in parsed.cells.items():
-        assert text == expected_text(lookup(scores, key)), key
+        value = lookup(scores, key)
+        if isinstance(value, float) and "." in text and text.count("[") == 0 and text[0] != "+":
+            # more decimals where two values of a row would otherwise look equal
+            decimals = len(text.split(".")[1])
+            assert 3 <= decimals <= 6 and text == f"{value:.{decimals}f}", key
+        else:
+            assert text == expected_text(value), key
 
 
 def test_every_score_of_every_window_is_shown(report):
@@ -212,3 +218,11 @@ def test_the_interactive_page_is_self_contained_with_every_month_and_province(re
         assert f'"label":"{month}"' in text or f'"label": "{month}"' in text
     for name in ("Kabul", "Herat", "Kandahar"):           # the province menu
         assert f'"label":"{name}"' in text or f'"label": "{name}"' in text
+
+
+def test_values_that_differ_never_look_equal():
+    from sim.report.page import distinct_digits
+    assert distinct_digits([0.99812, 0.99838, 0.5]) == 4     # 0.998 beside 0.998: one more
+    assert distinct_digits([0.5, 0.25, None]) == 3
+    assert distinct_digits([0.25, 0.25]) == 3                 # equal values may look equal
+    assert distinct_digits([1e-9, 2e-9]) == 6                 # at most six
