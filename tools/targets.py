@@ -94,13 +94,20 @@ def war_1992_96(runs: Path) -> None:
               f"{hit_rate(fs, 'forecast')} (target >= 0.5)")
 
 
+def scored(run: Path, what: str) -> tuple[pd.DataFrame, dict] | None:
+    """The control table and scores of a scored run directory, or None (and a line saying so)."""
+    if not (run / "scores.json").is_file():
+        print(f"{what}: {run} not scored; run make demo")
+        return None
+    return read_tables(run)["control"], json.loads((run / "scores.json").read_text())
+
+
 def war_1996_2001(runs: Path) -> None:
     run = runs / "united_front"
-    if not (run / "scores.json").is_file():
-        print(f"1996-2001: {run} not scored; run make demo")
+    found = scored(run, "1996-2001")
+    if found is None:
         return
-    c = read_tables(run)["control"]
-    s = json.loads((run / "scores.json").read_text())
+    c, s = found
     front = {"jamiat", "junbish", "wahdat", "ismaili"}
     n = provinces_at(c, "2001-08", front, provinces_of(run))
     print(f"1996-2001 free run ({run}, {c['replicate'].nunique()} replicates, 1992-96 posterior)")
@@ -119,11 +126,10 @@ def war_1996_2001(runs: Path) -> None:
 
 def war_2021_22(runs: Path) -> None:
     run = runs / "resistance"
-    if not (run / "scores.json").is_file():
-        print(f"2021-22: {run} not scored; run make demo")
+    found = scored(run, "2021-22")
+    if found is None:
         return
-    c = read_tables(run)["control"]
-    s = json.loads((run / "scores.json").read_text())
+    c, s = found
     print(f"2021-22 free run ({run}, {c['replicate'].nunique()} replicates, 1992-96 posterior)")
     print(f"  calibration-window Brier skill vs persistence {skill(s, 'calibration')}; hold-out "
           f"{skill(s, 'holdout')}; changes hit {hit_rate(s, 'calibration')} / {hit_rate(s, 'holdout')}")
