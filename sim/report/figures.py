@@ -125,12 +125,13 @@ def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
     m = load_map(map_file)
     fig = Figure(figsize=(15, 7.2))
     left, right = fig.subplots(1, 2)
+    # the final layout before drawing: sub-node names are placed where they will stand
+    fig.subplots_adjust(left=0.005, right=0.995, top=0.92, bottom=0.13, wspace=0.03)
     draw_map(left, simulated, simulated_share,
              f"Simulated: modal holder across {replicates} replicates",
              territories=territories, map_data=m)
     draw_map(right, recorded, None, "Recorded", territories=territories, map_data=m)
     fig.suptitle(f"Who holds what at the end of {date}", fontsize=14, y=0.99)
-    fig.subplots_adjust(left=0.005, right=0.995, top=0.92, bottom=0.13, wspace=0.03)
     fig.legend(handles=_share_key(), loc="lower left", bbox_to_anchor=(0.005, 0.0), ncol=3,
                frameon=False, fontsize=9, title_fontsize=9, alignment="left",
                title="left map: share of replicates with the modal holder (dotted: under half)")

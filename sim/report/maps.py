@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
@@ -235,13 +236,50 @@ def _draw_inset(ax: Axes, m: MapData, region: tuple[float, float, float, float],
     inside = [t for t in subnodes if _within((t.lon, t.lat), region)]
     _draw_subnodes(inset, inside, controllers, shares, size=60)
     _label_provinces(inset, m, lambda s: _within(s.label_at, region))
-    for t in inside:
-        # Below and to the right: province names sit at their polygons' centres, above.
-        inset.annotate(t.name, (t.lon, t.lat), xytext=(4, -4), textcoords="offset points",
-                       fontsize=6, style="italic", ha="left", va="top",
-                       path_effects=_HALO, zorder=6)
-    _frame(inset, region, m.aspect)
+    _frame(inset, region, m.aspect)  # the limits first: names are placed in their final frame
+    _place_labels(inset, inside)
     ax.indicate_inset_zoom(inset, edgecolor="#333333", alpha=0.8)
+
+
+# Where a sub-node's name may go, in points from its circle, in order of preference: below
+# right first (province names sit at their polygons' centres, above), then around it.
+_LABEL_SPOTS = ((4, -4, "left", "top"), (4, 4, "left", "bottom"), (-4, -4, "right", "top"),
+                (-4, 4, "right", "bottom"), (4, -13, "left", "top"), (-4, -13, "right", "top"),
+                (4, 13, "left", "bottom"), (-4, 13, "right", "bottom"))
+
+
+def _place_labels(ax: Axes, subnodes: list[Territory]) -> None:
+    """Name each sub-node at the first spot where its name overlaps no name already placed
+    and stays inside the axes; else at the first that overlaps none; else at the first spot:
+    crowded sub-nodes stay readable."""
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    # equal-aspect maps (and an inset placed by a locator) settle their size only when drawn
+    for axes in (*fig.axes, ax):
+        locator = axes.get_axes_locator()
+        axes.apply_aspect(locator(axes, renderer) if locator else None)
+    frame = ax.get_window_extent(renderer)
+    placed = []
+
+    def free(box, inside: bool) -> bool:
+        within = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                  and box.y1 <= frame.y1)
+        return (within or not inside) and not any(box.overlaps(other) for other in placed)
+
+    for t in sorted(subnodes, key=lambda s: (-s.lat, s.lon)):
+        boxes = []
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            label = ax.annotate(t.name, (t.lon, t.lat), xytext=(dx, dy),
+                                textcoords="offset points", fontsize=6, style="italic", ha=ha,
+                                va=va, path_effects=_HALO, zorder=6)
+            boxes.append((label, label.get_window_extent(renderer)))
+            label.remove()
+        chosen = next((lb for lb in boxes if free(lb[1], True)), None) or next(
+            (lb for lb in boxes if free(lb[1], False)), boxes[0])
+        ax.add_artist(chosen[0])
+        placed.append(chosen[1])
 
 
 def _inset_box(m: MapData, region: tuple[float, float, float, float]) -> tuple[float, ...]:
