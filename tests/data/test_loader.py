@@ -3,14 +3,10 @@ bad input is rejected with a ``file:line: message`` problem pointing at the culp
 
 from __future__ import annotations
 
-import csv
 import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
-import numpy as np
 import pytest
 from conftest import SCENARIO_DIR, ScenarioEditor, copy_scenario, snapshot
 
@@ -20,11 +16,6 @@ from sim.data.dates import parse_month
 from sim.data.problems import Problem, ValidationError
 
 SOURCE_DOC = "000_baa254752cc7a07f.txt"
-CSV_FILES = (
-    "territories.csv", "adjacency.csv", "initial_control.csv", "events.csv",
-    "observations.csv", "alliances.csv",
-)
-
 
 def problems_of(folder: Path) -> list[Problem]:
     """The problems ``load(folder)`` raises (the test fails if it loads)."""
@@ -76,49 +67,8 @@ def test_real_scenario_window(scenario):
     assert scenario.map_file is not None and scenario.map_file.is_file()
 
 
-def test_real_adjacency_graph_is_connected_and_symmetric(scenario):
-    d = scenario.drivers
-    directed = nx.DiGraph((link.a, link.b) for link in d.links)
-    assert not any(directed.has_edge(b, a) for a, b in directed.edges), "pair listed both ways"
-    graph = nx.Graph((link.a, link.b) for link in d.links)
-    assert graph.number_of_edges() == len(d.links), "a pair is listed twice"
-    assert nx.number_of_selfloops(graph) == 0
-    assert set(graph.nodes) == set(d.territory_ids)
-    assert nx.is_connected(graph)
-    matrix = nx.to_numpy_array(graph, nodelist=sorted(graph.nodes))
-    assert np.array_equal(matrix, matrix.T)
-    assert all(graph.degree(t) >= 1 for t in d.territory_ids)
-
-
-def test_real_every_territory_has_exactly_one_initial_controller(scenario):
-    d = scenario.drivers
-    with (SCENARIO_DIR / "initial_control.csv").open(encoding="utf-8", newline="") as fh:
-        listed = Counter(row["territory"] for row in csv.DictReader(fh))
-    assert listed == Counter(d.territory_ids)
-    assert set(d.initial_control) == set(d.territory_ids)
-    assert set(d.initial_control.values()) <= set(d.faction_ids) | {"contested"}
-
-
-def test_real_sub_nodes_lie_in_provinces(scenario):
-    provinces = {t.id for t in scenario.provinces}
-    for t in scenario.drivers.territories:
-        if not t.is_province:
-            assert t.parent in provinces and t.id.startswith(t.parent + ".")
-
-
-@pytest.mark.parametrize("name", CSV_FILES)
-def test_real_every_csv_row_has_a_source(name):
-    with (SCENARIO_DIR / name).open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert rows
-    empty = [i for i, row in enumerate(rows, start=2) if not (row["source"] or "").strip()]
-    assert empty == []
-
-
-def test_real_no_observation_is_a_driver(scenario):
-    recorded = {(o.date, o.territory, o.controller) for o in scenario.observations}
-    restated = [e for e in scenario.drivers.events if (e.date, e.target, e.actor) in recorded]
-    assert restated == []
+# Graph, initial holders, sub-nodes, sources and the honesty rule of every shipped scenario:
+# tests/data/test_scenarios.py.
 
 
 def test_real_entering_faction_holds_nothing_at_start(scenario):

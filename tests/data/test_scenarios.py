@@ -39,6 +39,8 @@ def test_all_three_wars_are_shipped():
 
 def test_graph_is_connected_and_symmetric(shipped):
     d = shipped.drivers
+    directed = nx.DiGraph((link.a, link.b) for link in d.links)
+    assert not any(directed.has_edge(b, a) for a, b in directed.edges), "pair listed both ways"
     graph = nx.Graph((link.a, link.b) for link in d.links)
     assert graph.number_of_edges() == len(d.links), "a pair is listed twice"
     assert nx.number_of_selfloops(graph) == 0
@@ -50,7 +52,10 @@ def test_graph_is_connected_and_symmetric(shipped):
 def test_every_territory_has_exactly_one_initial_holder(shipped, folder):
     with (folder / "initial_control.csv").open(encoding="utf-8", newline="") as fh:
         listed = Counter(row["territory"] for row in csv.DictReader(fh))
-    assert listed == Counter(shipped.drivers.territory_ids)
+    d = shipped.drivers
+    assert listed == Counter(d.territory_ids)
+    assert set(d.initial_control) == set(d.territory_ids)
+    assert set(d.initial_control.values()) <= set(d.faction_ids) | {"contested"}
 
 
 @pytest.mark.parametrize("name", CSV_FILES)
