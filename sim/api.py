@@ -68,6 +68,7 @@ def what_if(name: str, title: str, changes: list, *, parameters: dict | None = N
     ``changes``: as in an overlay (:mod:`sim.data.overlay`); ``base``: a scenario folder (default:
     the 1992-96 scenario next to this package's ``scenarios/``, else ``scenarios/`` here).
     """
+    from sim.analysis.compare import summary_lines
     from sim.analysis.scores import score_directory
     from sim.data import load
     from sim.data.overlay import with_changes
@@ -86,12 +87,7 @@ def what_if(name: str, title: str, changes: list, *, parameters: dict | None = N
         score_directory(ens.path)
         dirs.append(ens.path)
     result = compare(*dirs, names=["baseline", name], out=out / f"{name}-vs-baseline")
-    for run in result["runs"]:
-        fe = run["focus_end"]
-        diff = ("" if "difference" not in fe else
-                f"; paired difference {fe['difference']:+.2f} [{fe['low']:+.2f}, {fe['high']:+.2f}]")
-        print(f"{run['title']}: {result['focus_faction']} provinces at the end {fe['mean']:.1f}{diff}; "
-              f"{result['capital']} falls in {run['capital_fall_share']:.0%} of replicates")
+    print("\n".join(summary_lines(result)))
     page = out / f"{name}-vs-baseline" / "index.html"
     print(f"wrote {page}")
     return page

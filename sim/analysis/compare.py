@@ -134,3 +134,18 @@ def compare_directories(dirs: list[str | Path], names: list[str] | None = None) 
     if len({name for name, *_ in runs}) < len(runs):
         runs = [(f"{name} ({Path(d).name})", *rest) for (name, *rest), d in zip(runs, dirs, strict=True)]
     return compare_runs(runs, scenario)
+
+
+def summary_lines(result: dict) -> list[str]:
+    """One line per run of a comparison: the focus faction's provinces at the end with the
+    paired difference from the reference, and the share of replicates in which the capital
+    falls (what `afsim compare` and `sim.what_if` print)."""
+    lines = []
+    for run in result["runs"]:
+        fe = run["focus_end"]
+        diff = ("" if "difference" not in fe else
+                f"; paired difference {fe['difference']:+.2f} [{fe['low']:+.2f}, {fe['high']:+.2f}]")
+        lines.append(f"{run['title']}: {result['focus_faction']} provinces at the end "
+                     f"{fe['mean']:.1f}{diff}; {result['capital']} falls in "
+                     f"{run['capital_fall_share']:.0%} of replicates")
+    return lines

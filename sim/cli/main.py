@@ -131,7 +131,7 @@ def format_horizons(result: dict) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import compare_directories
+    from sim.analysis.compare import compare_directories, summary_lines
     from sim.report.compare_page import write_comparison
     if len(args.dirs) < 2:
         raise ValueError("compare needs at least two run directories")
@@ -139,12 +139,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ValueError(f"--names gives {len(args.names)} names for {len(args.dirs)} directories")
     result = compare_directories(args.dirs, args.names)
     page = write_comparison(result, args.out)
-    for run in result["runs"]:
-        fe = run["focus_end"]
-        diff = ("" if "difference" not in fe else
-                f"; difference {fe['difference']:+.2f} [{fe['low']:+.2f}, {fe['high']:+.2f}]")
-        print(f"{run['title']}: {result['focus_faction']} provinces at the end {fe['mean']:.1f}"
-              f"{diff}; {result['capital']} falls in {run['capital_fall_share']:.0%}")
+    print("\n".join(summary_lines(result)))
     print(f"wrote {page}")
     return 0
 
