@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.analysis.record import record_table
+from sim.analysis.record import record_table, shares
 from sim.data import Scenario, load
 from sim.data import params as registry
 from sim.data.dates import format_month
@@ -202,14 +202,15 @@ def replay_data(path: str) -> tuple[Scenario, pd.DataFrame, int]:
     return scenario, control, int(manifest["replicates"])
 
 
-def modal(control: pd.DataFrame, month: str, replicates: int) -> tuple[dict, dict]:
-    """The holder in most replicates of each territory at ``month``, and its share."""
-    c = control[control["date"] == month]
-    counts = c.groupby(["territory", "controller"]).size().reset_index(name="n")
-    top = counts.sort_values(["territory", "n", "controller"], ascending=[True, False, True])
-    top = top.drop_duplicates("territory")
-    return (dict(zip(top["territory"], top["controller"], strict=True)),
-            {t: n / replicates for t, n in zip(top["territory"], top["n"], strict=True)})
+def modal(scenario: Scenario, control: pd.DataFrame, month: str) -> tuple[dict, dict]:
+    """The holder in most replicates of each territory at ``month`` (contested counts as one),
+    and its share."""
+    d = scenario.drivers
+    holders = (*d.faction_ids, CONTESTED)
+    s = shares(control, holders, d.territory_ids, [month])[0]             # [T, F + 1]
+    best = s.argmax(axis=1)
+    return ({t: holders[best[i]] for i, t in enumerate(d.territory_ids)},
+            {t: float(s[i, best[i]]) for i, t in enumerate(d.territory_ids)})
 
 
 @solara.component
@@ -218,7 +219,7 @@ def Replay(path: str):
     months = sorted(control["date"].unique())
     index = solara.use_reactive(0)
     month = months[index.value]
-    holders, share = modal(control, month, replicates)
+    holders, share = modal(scenario, control, month)
     with solara.AppBar():
         solara.AppBarTitle(f"afsim explorer: {path}")
     with solara.Sidebar(), solara.Card("Month"):

@@ -16,9 +16,9 @@ from matplotlib.colors import to_hex
 from plotly.subplots import make_subplots
 
 from sim.data.vocabulary import UNKNOWN
-from sim.report.maps import NO_DATA, SHARE_FLOOR, load_map
-from sim.report.rundata import RunData
-from sim.report.style import CONTESTED, CONTESTED_COLOUR, faction_colour, faction_name, shade
+from sim.report.maps import fill_colour, load_map
+from sim.report.rundata import RunData, modal_control
+from sim.report.style import faction_colour, faction_name
 
 PAGE = "explore.html"
 
@@ -38,18 +38,12 @@ def _rings(path) -> tuple[list, list]:
 
 
 def _colour(holder: str | None, share: float | None = None) -> str:
-    if holder is None or holder == UNKNOWN:
-        return NO_DATA
-    if holder == CONTESTED:
-        return CONTESTED_COLOUR
-    strength = 1.0 if share is None else SHARE_FLOOR + (1.0 - SHARE_FLOOR) * share
-    return to_hex(shade(faction_colour(holder), strength))
+    return to_hex(fill_colour(None if holder == UNKNOWN else holder, share))
 
 
 def map_figure(run: RunData) -> go.Figure:
     m = load_map(run.scenario.map_file)
     provinces = [t for t in run.territories if t in m.provinces]
-    column = {t: run.territories.index(t) for t in provinces}
     fig = make_subplots(1, 2, subplot_titles=("Simulated: modal holder (paler: fewer "
                                               "replicates agree)", "Recorded"),
                         horizontal_spacing=0.02)
@@ -59,19 +53,17 @@ def map_figure(run: RunData) -> go.Figure:
             lon, lat = _rings(m.provinces[t].path)
             fig.add_trace(go.Scatter(x=lon, y=lat, fill="toself", mode="lines",
                                      line={"color": "#4D4D4D", "width": 0.6},
-                                     fillcolor=NO_DATA, name=m.provinces[t].name,
+                                     name=m.provinces[t].name,  # fill: the first frame
                                      hoverinfo="text", showlegend=False), 1, side)
     frames, steps = [], []
-    for i, month in enumerate(run.months):
-        shares = run.shares[i]                                             # [T, F]
+    for month in run.months:
+        modal, agree = modal_control(run, month)
         sim_colours, sim_text, rec_colours, rec_text = [], [], [], []
         for t in provinces:
-            s = shares[column[t]]
-            best = int(s.argmax())
-            holder = run.factions[best] if s[best] > 0 else None
-            sim_colours.append(_colour(holder, float(s[best])))
+            holder = modal[t] if agree[t] > 0 else None
+            sim_colours.append(_colour(holder, agree[t]))
             sim_text.append(f"{m.provinces[t].name}: {faction_name(holder) if holder else '—'}"
-                            f" in {s[best]:.0%} of replicates")
+                            f" in {agree[t]:.0%} of replicates")
             recorded = run.record.at[month, t]
             rec_colours.append(_colour(recorded))
             rec_text.append(f"{m.provinces[t].name}: "

@@ -165,7 +165,9 @@ def _distance_to_outline(points: np.ndarray, path: MplPath, scale: float) -> np.
     return np.sqrt(((p[:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
 
 
-def _fill(controller: str | None, share: float | None) -> tuple[float, float, float] | str:
+def fill_colour(controller: str | None, share: float | None) -> tuple[float, float, float] | str:
+    """A territory's fill: its holder's colour, paler as fewer replicates agree (``share``;
+    None: full colour); "no data" grey without a holder."""
     if controller is None:
         return NO_DATA
     strength = 1.0 if share is None else SHARE_FLOOR + (1.0 - SHARE_FLOOR) * share
@@ -329,7 +331,7 @@ def _draw_countries(ax: Axes, m: MapData, labels: bool) -> None:
 def _draw_provinces(ax: Axes, m: MapData, controllers: Mapping[str, str],
                     shares: Mapping[str, float]) -> None:
     ids = list(m.provinces)
-    fills = [_fill(controllers.get(t), shares.get(t)) for t in ids]
+    fills = [fill_colour(controllers.get(t), shares.get(t)) for t in ids]
     patches = [PathPatch(m.provinces[t].path) for t in ids]
     ax.add_collection(PatchCollection(patches, facecolor=fills, edgecolor=BORDER,
                                       linewidth=0.4, zorder=3))
@@ -350,7 +352,7 @@ def _draw_subnodes(ax: Axes, subnodes: list[Territory], controllers: Mapping[str
                    shares: Mapping[str, float], size: float = 34) -> None:
     if not subnodes:
         return
-    fills = [_fill(controllers.get(t.id), shares.get(t.id)) for t in subnodes]
+    fills = [fill_colour(controllers.get(t.id), shares.get(t.id)) for t in subnodes]
     lon, lat = [t.lon for t in subnodes], [t.lat for t in subnodes]
     # A white ring under the black edge keeps a circle visible on a fill of its own colour.
     ax.scatter(lon, lat, s=size * 1.9, c="white", linewidths=0, zorder=4)
