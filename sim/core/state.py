@@ -34,6 +34,7 @@ class State:
     backing: np.ndarray        # [B, F] k$ each backer gave each faction this month
     recruits: np.ndarray       # [F] fighters enlisted this month
     armament: np.ndarray       # [F] heavy weapons per fighter (starts at the faction's rating)
+    momentum: np.ndarray       # [F] net territories taken per month lately
 
     def copy(self) -> State:
         return State(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
@@ -91,4 +92,5 @@ def initial_state(drivers: Drivers, world: World) -> State:
         backing=np.zeros((len(world.backer_ids), n_f)),
         recruits=np.zeros(n_f),
         armament=world.heavy_weapons.astype(float).copy(),
+        momentum=np.zeros(n_f),
     )

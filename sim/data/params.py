@@ -99,6 +99,16 @@ REGISTRY: tuple[Parameter, ...] = (
               "guess; threshold models of collective behaviour (Granovetter 1978), cascades of "
               "switching sides (Kuran 1989); the Taliban's advance by purchased defections "
               "(Rashid 2000)"),
+    Parameter("momentum_weight", 0.0, "per (territory per month)", 0.0, 10.0,
+              "bandwagoning with the winning side: a faction's offers to commanders are "
+              "(1 + weight * m) times likelier and cheaper, m its net territories taken per "
+              "month lately; sim.mechanisms.momentum",
+              "Walt 1987; Kalyvas 2006; Christia 2012; 0 reproduces the model before the "
+              "mechanism"),
+    Parameter("momentum_halflife", 3.0, "months", 0.5, 24.0,
+              "half-life of the memory of recent gains in a faction's momentum",
+              "guess: news of a campaign reaches commanders within weeks and is stale after "
+              "a season; not calibrated"),
     Parameter("encirclement_share", 0.5, "share of neighbours", 0.25, 1.0,
               "share of a territory's neighbours held by enemies at which its garrison counts "
               "itself encircled and may withdraw", _GUESS),

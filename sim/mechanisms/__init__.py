@@ -12,5 +12,6 @@ random generator, testable without a model. The model applies them each month in
 7. :mod:`~sim.mechanisms.withdrawal`, :mod:`~sim.mechanisms.combat`,
    :mod:`~sim.mechanisms.weapons` — encircled garrisons withdraw, battles are fought, weapons
    are captured
-8. :mod:`~sim.mechanisms.defection` — bandwagoning defections, in cascades
+8. :mod:`~sim.mechanisms.defection` — bandwagoning defections, in cascades, towards the
+   factions with momentum (:mod:`~sim.mechanisms.momentum`, updated at the month's end)
 """

@@ -9,11 +9,12 @@ cheaper the next commander (threshold models of collective behaviour, Granovette
 cascades of switching sides, Kuran 1989). Each month a territory's holder may lose it to an
 enemy neighbour with probability
 
-    p = min(1, defection_rate * (1 - cohesion of holder) * affinity * r / (1 + r) * (1 + c s)),
+    p = min(1, defection_rate * (1 - cohesion of holder) * affinity * r / (1 + r) * (1 + c s) * b),
 
 where r is the enemy's strength in reach over the holder's defence, affinity the share of the
 territory's people who would support the buyer, s the share of the territory's neighbours the
-buyer holds and c the ``cascade`` weight; the buyer pays ``bribe / (1 + c s)`` per fighter
+buyer holds, c the ``cascade`` weight and b the buyer's momentum factor
+(:mod:`sim.mechanisms.momentum`, 1 without it); the buyer pays ``bribe / ((1 + c s) b)`` per fighter
 bought (garrison and levies) and must have the money. Fighters who defect join the buyer.
 
 Shapes: F factions, T territories. Pure function; the generator is passed in.
@@ -40,8 +41,8 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
            fights: np.ndarray, threat: np.ndarray, defence: np.ndarray,
            affinity: np.ndarray, cohesion: np.ndarray, buyers: np.ndarray,
            levies: np.ndarray, rate: float, bribe: float, rng: np.random.Generator,
-           neighbours: np.ndarray | None = None, cascade: float = 0.0
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Defection]]:
+           neighbours: np.ndarray | None = None, cascade: float = 0.0,
+           bandwagon: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Defection]]:
     """Apply the month's defections; return new (garrison, control, resources, list).
 
     Args:
@@ -55,6 +56,8 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
         neighbours: [F, T] share of each territory's neighbours each faction holds (the
             cascade's s); None for no cascade.
         cascade: weight c of the cascade.
+        bandwagon: [F] factor >= 1 by which each buyer's offers are likelier and cheaper
+            (:mod:`sim.mechanisms.momentum`); None for 1.
     """
     n_t = garrison.shape[1]
     draws = rng.random(n_t)  # one draw per territory, used or not: keeps the stream aligned
@@ -62,6 +65,8 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
     holder = np.maximum(control, 0)
     fighters = garrison[holder, cols] + levies
     boost = 1.0 + cascade * (neighbours if neighbours is not None else np.zeros_like(threat))
+    if bandwagon is not None:
+        boost = boost * bandwagon[:, None]
     price = bribe * fighters[None, :] / boost                            # [F, T]
     defence = np.broadcast_to(defence, threat.shape)
     ratio = threat / np.maximum(defence, 1e-9)

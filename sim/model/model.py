@@ -19,9 +19,12 @@ One step is one month. The phases, in order:
    defend the holder only against attackers their people support less
    (:mod:`sim.mechanisms.levies`), here and in the defections.
 8. **defections** — outmatched garrisons are bought by enemy neighbours, the likelier and
-   cheaper the more neighbours have gone over (:mod:`sim.mechanisms.defection`); they bring
+   cheaper the more neighbours have gone over and the more ground the buyer has been taking
+   lately (:mod:`sim.mechanisms.defection`, :mod:`sim.mechanisms.momentum`); they bring
    their weapons.
-9. **learning** — backers shift preference towards the proxies that gained ground.
+9. **learning** — each faction's momentum is updated from the month's changes of control
+   (:mod:`sim.mechanisms.momentum`); backers shift preference towards the proxies that
+   gained ground.
 10. **collect** — the end-of-month state is recorded (:mod:`sim.model.history`).
 
 Randomness comes only from ``seed``: each mechanism that draws has its own stream,
@@ -55,6 +58,7 @@ from sim.mechanisms import (
     economy,
     events,
     levies,
+    momentum,
     movement,
     offensives,
     weapons,
@@ -269,11 +273,17 @@ class AfsimModel(mesa.Model):
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
             w.cohesion, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
-            self.rngs["defection"], shares, p.cascade_weight)
+            self.rngs["defection"], shares, p.cascade_weight,
+            momentum.bandwagon(s.momentum, p.momentum_weight))
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
             s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)
         self.history.defections.extend((month, d) for d in bought)
+
+        # momentum: what the month's changes of control say about who is winning
+        s.momentum = momentum.update(
+            s.momentum, momentum.net_taken(self.state.control, s.control, w.n_factions),
+            p.momentum_halflife)
 
         # learning
         gained = (s.control != before)

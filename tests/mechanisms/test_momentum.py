@@ -1,0 +1,62 @@
+"""Momentum: net ground taken lately makes a faction's offers to commanders likelier and
+cheaper; standing fronts and losses give none."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.mechanisms import defection, momentum
+
+F, T = 3, 6
+CONTROL = arrays(np.int64, (T,), elements=st.integers(-1, F - 1))
+
+
+def test_net_taken_counts_gains_minus_losses_of_every_kind():
+    before = np.array([0, 0, 1, -1, 2, 2])
+    after = np.array([1, 0, 1, 1, -1, 0])     # 1 takes from 0 and no one; 2 loses two
+    assert momentum.net_taken(before, after, 3).tolist() == [0.0, 2.0, -2.0]
+
+
+@given(CONTROL, CONTROL)
+def test_net_taken_sums_to_the_change_in_held_territories(before, after):
+    held = lambda c: np.bincount(c[c >= 0], minlength=F)   # noqa: E731
+    assert np.array_equal(momentum.net_taken(before, after, F), held(after) - held(before))
+
+
+def test_momentum_averages_recent_gains_and_halves_with_the_halflife():
+    m = momentum.update(np.zeros(1), np.array([4.0]), halflife=1.0)
+    assert m[0] == pytest.approx(2.0)                       # half of this month's 4
+    m = momentum.update(m, np.zeros(1), halflife=1.0)
+    assert m[0] == pytest.approx(1.0)                       # a quiet month halves it
+    steady = np.zeros(1)
+    for _ in range(200):
+        steady = momentum.update(steady, np.array([3.0]), halflife=3.0)
+    assert steady[0] == pytest.approx(3.0)                  # a steady pace is the pace
+
+
+@given(st.floats(0.0, 5.0), arrays(float, (F,), elements=st.floats(-50.0, 50.0)))
+def test_bandwagon_factor_is_one_without_weight_or_gains_and_never_below_one(weight, m):
+    factor = momentum.bandwagon(m, weight)
+    assert np.all(factor >= 1.0)
+    assert np.all(factor[m <= 0] == 1.0)
+    assert np.all(momentum.bandwagon(m, 0.0) == 1.0)
+
+
+def test_a_faction_with_momentum_buys_more_commanders_more_cheaply():
+    n_t = 200
+    garrison = np.vstack([np.zeros(n_t), np.full(n_t, 100.0)])
+    control = np.ones(n_t, dtype=int)
+    fights = np.array([[False, True], [True, False]])
+    threat = np.vstack([np.full(n_t, 300.0), np.zeros(n_t)])
+    args = (np.array([1e6, 1e6]), fights, threat, np.full(n_t, 100.0), np.ones((2, n_t)),
+            np.array([0.5, 0.5]), np.array([True, True]), np.zeros(n_t), 0.3, 0.05)
+    done = {}
+    for m in (0.0, 2.0):
+        factor = momentum.bandwagon(np.array([m, 0.0]), weight=1.0)   # 1 or 3
+        *_, done[m] = defection.defect(garrison, control, *args, np.random.default_rng(4),
+                                       bandwagon=factor)
+    assert len(done[2.0]) > 2 * len(done[0.0])                        # p three times as high
+    assert done[2.0][0].price == pytest.approx(0.05 * 100 / 3)        # three times cheaper
+    assert done[0.0][0].price == pytest.approx(0.05 * 100)
