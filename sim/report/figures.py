@@ -8,8 +8,7 @@ drawn at their position in the list of run months, so a month is one unit wide.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,71 +24,18 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.data.schema import Territory
 from sim.data.vocabulary import RELATION_NAMES
+from sim.report.canvas import (
+    HOLDOUT_LINE,
+    Windows,
+    mark_windows,
+    month_axis,
+    save,
+    styled,
+)
 from sim.report.maps import SHARE_FLOOR, UNCERTAIN, UNCERTAIN_HATCH, draw_map, load_map
 from sim.report.style import CONTESTED, RELATION_COLOURS, faction_colour, faction_name, shade
 
-DPI = 120
-HOLDOUT_LINE = {"color": "#444444", "linestyle": ":", "linewidth": 1.2}
 _OUTLINE = [patheffects.withStroke(linewidth=2.6, foreground="#333333")]
-STYLE = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-
-
-def _styled(draw: Callable[..., Path]) -> Callable[..., Path]:
-    """Run a figure function under :data:`STYLE` without touching global rcParams."""
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs) -> Path:
-        with matplotlib.rc_context(STYLE):
-            return draw(*args, **kwargs)
-    return wrapper
-
-
-@dataclass(frozen=True)
-class Windows:
-    """The calibration and hold-out windows, as positions in the run's month list."""
-
-    months: Sequence[str]
-    holdout_start: str  # first hold-out month
-
-    @property
-    def boundary(self) -> float | None:
-        """x of the line between the windows (between two month cells), if in the run."""
-        if self.holdout_start not in self.months:
-            return None
-        return self.months.index(self.holdout_start) - 0.5
-
-
-def _save(fig: Figure, path: str | Path) -> Path:
-    path = Path(path)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")
-    return path
-
-
-def _month_axis(ax, months: Sequence[str], every: int = 6) -> None:
-    """Ticks at January and July (or every ``every`` months) labelled ``YYYY-MM``."""
-    ticks = [i for i, m in enumerate(months) if (int(m[5:7]) - 1) % every == 0]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([months[i] for i in ticks], rotation=0)
-    ax.set_xlim(-0.5, len(months) - 0.5)
-
-
-def _mark_windows(ax, windows: Windows) -> None:
-    """The calibration/hold-out boundary as a dotted line, with the windows named above."""
-    x = windows.boundary
-    if x is None:
-        return
-    ax.axvline(x, **HOLDOUT_LINE, zorder=5)
-    above = ax.get_xaxis_transform()  # x in data, y in axes fraction
-    ax.text(x - 0.6, 1.005, "calibration ←", transform=above, ha="right", va="bottom",
-            fontsize=8, color="#444444")
-    ax.text(x + 0.6, 1.005, "→ hold-out", transform=above, ha="left", va="bottom",
-            fontsize=8, color="#444444")
 
 
 def _bottom_legend(fig: Figure, handles: list, ncol: int, rows: int = 1) -> tuple[float, ...]:
@@ -116,7 +62,7 @@ def faction_handles(factions: Sequence[str]) -> list[Patch]:
 # --------------------------------------------------------------------------- maps
 
 
-@_styled
+@styled
 def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
                      simulated_share: Mapping[str, float], recorded: Mapping[str, str],
                      territories: Sequence[Territory], legend_factions: Sequence[str],
@@ -138,7 +84,7 @@ def control_map_pair(path: str | Path, date: str, simulated: Mapping[str, str],
     fig.legend(handles=faction_handles(legend_factions), loc="lower right",
                bbox_to_anchor=(0.995, 0.0), ncol=-(-len(legend_factions) // 2), frameon=False,
                fontsize=10)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def _share_key() -> list[Patch]:
@@ -153,7 +99,7 @@ def _share_key() -> list[Patch]:
 # --------------------------------------------------------------------------- time series
 
 
-@_styled
+@styled
 def provinces_over_time(path: str | Path, windows: Windows,
                         simulated: Mapping[str, np.ndarray],
                         recorded: Mapping[str, np.ndarray]) -> Path:
@@ -183,7 +129,7 @@ def provinces_over_time(path: str | Path, windows: Windows,
         ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
         if windows.boundary is not None:
             ax.axvline(windows.boundary, **HOLDOUT_LINE)
-        _month_axis(ax, months, every=12)
+        month_axis(ax, months, every=12)
     for ax in axes.flat[len(factions):]:
         ax.set_visible(False)
     for ax in axes.flat[len(factions) - cols:len(factions)]:  # bottom panel of each column
@@ -199,10 +145,10 @@ def provinces_over_time(path: str | Path, windows: Windows,
                bbox_to_anchor=(0.5, 1.0))
     fig.suptitle("Provinces held per faction (of 34), simulated against recorded",
                  fontsize=13, y=1.0 + 0.45 / fig.get_figheight(), va="bottom")
-    return _save(fig, path)
+    return save(fig, path)
 
 
-@_styled
+@styled
 def agreement_heatmap(path: str | Path, windows: Windows, agreement: pd.DataFrame,
                       changes: Sequence[tuple[str, str]] = ()) -> Path:
     """Share of replicates agreeing with the record, provinces (rows) × months (columns).
@@ -220,7 +166,7 @@ def agreement_heatmap(path: str | Path, windows: Windows, agreement: pd.DataFram
                       cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(names, fontsize=8.5)
-    _month_axis(ax, months)
+    month_axis(ax, months)
     ax.tick_params(axis="x", labelsize=8.5)
     rows = {n: i for i, n in enumerate(names)}
     cols = {m: i for i, m in enumerate(months)}
@@ -233,14 +179,14 @@ def agreement_heatmap(path: str | Path, windows: Windows, agreement: pd.DataFram
                                            markerfacecolor="none", markeredgecolor="#D55E00",
                                            markeredgewidth=1.4,
                                            label="recorded change of holder")], 1)
-    _mark_windows(ax, windows)
+    mark_windows(ax, windows)
     for spine in ax.spines.values():
         spine.set_visible(False)
     bar = fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01, aspect=50)
     bar.set_label("share of replicates whose holder is the recorded one")
     ax.set_title("Agreement with the record, province by month", fontsize=13, pad=18)
     fig.tight_layout(rect=rect)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 # --------------------------------------------------------------------------- changes
@@ -260,7 +206,7 @@ class ChangeTiming:
     share: float | None
 
 
-@_styled
+@styled
 def change_timing(path: str | Path, windows: Windows, rows: Sequence[ChangeTiming],
                   slack: int) -> Path:
     """One row per recorded change: the recorded month (with the ±``slack`` months that
@@ -276,9 +222,9 @@ def change_timing(path: str | Path, windows: Windows, rows: Sequence[ChangeTimin
         if row.hit is False:
             tick.set_color("#8A3B00")
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    _month_axis(ax, months)
+    month_axis(ax, months)
     ax.grid(axis="x", color="#EEEEEE", linewidth=0.6)
-    _mark_windows(ax, windows)
+    mark_windows(ax, windows)
     ax.set_xlabel("month")
     key = [Line2D([], [], marker="D", linestyle="", markersize=7, markerfacecolor="black",
                   markeredgecolor="black", label="recorded month: hit"),
@@ -296,7 +242,7 @@ def change_timing(path: str | Path, windows: Windows, rows: Sequence[ChangeTimin
     ax.set_title("Recorded changes of holder against their simulated timing", fontsize=13,
                  pad=22)
     fig.tight_layout(rect=rect)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def _draw_change_row(ax, y: int, row: ChangeTiming, slack: int) -> None:
@@ -324,7 +270,7 @@ def _draw_change_row(ax, y: int, row: ChangeTiming, slack: int) -> None:
 # --------------------------------------------------------------------------- alliances
 
 
-@_styled
+@styled
 def alliance_timeline(path: str | Path, windows: Windows,
                       recorded: Mapping[tuple[str, str], Sequence[str]],
                       simulated: Mapping[tuple[str, str], Sequence[str]], note: str) -> Path:
@@ -352,11 +298,11 @@ def alliance_timeline(path: str | Path, windows: Windows,
     side.set_yticklabels(["rec", "sim"] * len(pairs), fontsize=6.5, color="#666666")
     side.tick_params(length=0)
     side.spines["right"].set_visible(False)
-    _month_axis(ax, months)
+    month_axis(ax, months)
     ax.set_ylim(3 * len(pairs) - 1.5, -0.5)
     for i in range(len(pairs)):  # keeps identical rec and sim bars visibly two bars
         ax.axhline(3 * i + 0.5, color="white", linewidth=0.8)
-    _mark_windows(ax, windows)
+    mark_windows(ax, windows)
     for spine in ax.spines.values():
         spine.set_visible(False)
     key = [Patch(facecolor=RELATION_COLOURS[r], label=r) for r in reversed(RELATION_NAMES)]
@@ -364,13 +310,13 @@ def alliance_timeline(path: str | Path, windows: Windows,
     ax.set_title(f"Relations between factions: recorded (upper bar) and simulated (lower bar)\n"
                  f"{note}", fontsize=12, pad=20)
     fig.tight_layout(rect=rect)
-    return _save(fig, path)
+    return save(fig, path)
 
 
 # --------------------------------------------------------------------------- the capital
 
 
-@_styled
+@styled
 def capital_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
                  replicates: int, recorded: str | None, faction: str, capital: str) -> Path:
     """Histogram of the month ``faction`` first holds ``capital``, with the recorded month."""
@@ -390,7 +336,7 @@ def capital_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
     if recorded in shown:
         ax.axvline(shown.index(recorded), color="#D55E00", linewidth=2,
                    label=f"recorded fall ({recorded})")
-    _month_axis(ax, shown, every=3)
+    month_axis(ax, shown, every=3)
     ax.tick_params(axis="x", labelsize=8.5)
     ax.set_ylabel("share of replicates")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -403,4 +349,4 @@ def capital_fall(path: str | Path, windows: Windows, counts: Mapping[str, int],
     ax.set_title(f"When {capital} falls to {faction_name(faction)}: in {fell:.0%} of "
                  f"{replicates} replicates", fontsize=12)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)

@@ -23,6 +23,7 @@ from sim.data.rundir import read_manifest, read_tables
 from sim.data.vocabulary import RELATION_NAMES, UNKNOWN
 from sim.report import figures as plots
 from sim.report import style
+from sim.report.canvas import Windows
 from sim.report.style import faction_name
 
 MAP_COUNT = 7  # maps drawn when the scenario names no map_months
@@ -61,8 +62,8 @@ class RunData:
         return self.scenario.drivers.territory_ids
 
     @property
-    def windows(self) -> plots.Windows:
-        return plots.Windows(self.months, format_month(self.scenario.holdout.start))
+    def windows(self) -> Windows:
+        return Windows(self.months, format_month(self.scenario.holdout.start))
 
     @property
     def alliance_mode(self) -> str:

@@ -10,15 +10,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.data.dates import format_month
+from sim.report.canvas import Windows, mark_windows, month_axis, save, styled
 from sim.report.entries import FigureEntry
-from sim.report.figures import Windows, _mark_windows, _month_axis, _save, _styled
 from sim.report.rundata import RunData
 from sim.report.style import faction_colour, faction_name
 
 SHOWN_KINDS_EXCLUDED = ("note",)  # notes are context, not drivers of the model
 
 
-@_styled
+@styled
 def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
           defections: dict[str, np.ndarray], events: list[tuple[int, str]]) -> Path:
     """Stacked bars of battles (top) and defections (middle) per replicate and month by
@@ -36,7 +36,7 @@ def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
             bottom += values
         ax.set_ylabel(f"{what}\nper replicate")
         ax.grid(axis="y", alpha=0.3)
-        _mark_windows(ax, windows)
+        mark_windows(ax, windows)
     handles, labels = top.get_legend_handles_labels()
     extra = [(h, lab) for h, lab in zip(*mid.get_legend_handles_labels(), strict=True)
              if lab not in labels]
@@ -51,11 +51,11 @@ def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
         low.text(position + 0.15, 0.95 - 0.16 * (i % 6), label, fontsize=7, va="top",
                  ha="left", color="#222222")
     low.set_ylabel("driver events")
-    _month_axis(low, months)
+    month_axis(low, months)
     fig.suptitle("The war's tempo: what the simulation does each month, and the drivers",
                  fontsize=13)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def monthly_counts(battles: pd.DataFrame, months: list[str], factions: tuple[str, ...],
