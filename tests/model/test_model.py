@@ -151,3 +151,19 @@ def test_an_event_of_the_start_month_acts_on_the_initial_state(tmp_path):
     model = AfsimModel(load(folder), seed=1)
     red = model.world.faction_ids.index("red")
     assert model.state.month == start and model.state.state_revenue[red] == 250.0
+
+
+def test_momentum_is_the_average_of_the_recorded_net_gains(real):
+    import numpy as np
+
+    from sim.mechanisms import momentum
+    model = AfsimModel(real, seed=3, end="1995-06", momentum_weight=2.0).run()
+    n_f = model.world.n_factions
+    expected = np.zeros(n_f)
+    controls = model.history.control
+    for before, after in zip(controls, controls[1:]):
+        expected = momentum.update(expected, momentum.net_taken(before, after, n_f), 3.0)
+    assert np.allclose(model.state.momentum, expected)
+    assert model.state.momentum.max() > 0.0        # somebody took ground lately
+    assert tables_of(model)["control"].to_csv() != tables_of(
+        AfsimModel(real, seed=3, end="1995-06").run())["control"].to_csv()
