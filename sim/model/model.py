@@ -274,7 +274,8 @@ class AfsimModel(mesa.Model):
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
             w.cohesion, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
             self.rngs["defection"], shares, p.cascade_weight,
-            momentum.bandwagon(s.momentum, p.momentum_weight))
+            momentum.offer_factor(s.momentum, p.momentum_weight,
+                                  momentum.core_garrisons(s.garrison, s.control)))
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
             s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)

@@ -60,3 +60,21 @@ def test_a_faction_with_momentum_buys_more_commanders_more_cheaply():
     assert len(done[2.0]) > 2 * len(done[0.0])                        # p three times as high
     assert done[2.0][0].price == pytest.approx(0.05 * 100 / 3)        # three times cheaper
     assert done[0.0][0].price == pytest.approx(0.05 * 100)
+
+
+def test_the_core_force_is_each_holders_largest_garrison_and_is_not_swayed():
+    garrison = np.array([[5.0, 50.0, 0.0, 0.0],      # faction 0's core: territory 1
+                         [0.0, 0.0, 30.0, 40.0]])    # faction 1's core: territory 3
+    control = np.array([0, 0, 1, -1])                # 3 held by no one: nobody's core
+    core = momentum.core_garrisons(garrison, control)
+    assert core.tolist() == [False, True, False, False]
+    factor = momentum.offer_factor(np.array([2.0, 0.0]), 1.0, core)
+    assert factor[:, 1].tolist() == [1.0, 1.0]               # the core force: no momentum
+    assert factor[0, [0, 2, 3]].tolist() == [3.0, 3.0, 3.0]   # local commanders: 1 + 1 * 2
+
+
+@given(arrays(float, (F, T), elements=st.floats(0.0, 1e4)), CONTROL)
+def test_a_faction_has_at_most_one_core_force_and_only_where_it_holds(garrison, control):
+    core = momentum.core_garrisons(garrison, control)
+    assert np.all(control[core] >= 0)
+    assert np.bincount(control[core], minlength=F).max(initial=0) <= 1

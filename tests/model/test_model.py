@@ -161,7 +161,7 @@ def test_momentum_is_the_average_of_the_recorded_net_gains(real):
     n_f = model.world.n_factions
     expected = np.zeros(n_f)
     controls = model.history.control
-    for before, after in zip(controls, controls[1:]):
+    for before, after in zip(controls, controls[1:], strict=False):
         expected = momentum.update(expected, momentum.net_taken(before, after, n_f), 3.0)
     assert np.allclose(model.state.momentum, expected)
     assert model.state.momentum.max() > 0.0        # somebody took ground lately
