@@ -263,6 +263,14 @@ def _summary(values: np.ndarray, weights: np.ndarray, prior: Prior) -> dict:
             "limit": "low" if at_low else ("high" if at_high else None)}
 
 
+def posterior_samples(weights: np.ndarray, values: np.ndarray) -> list[list[float]]:
+    """``[[weight, value, ...], ...]`` as written: weights to 8 decimals, values to 6; a
+    particle whose weight rounds to 0 (under 5e-9 of the mass) is left out, since the file
+    format admits only positive weights."""
+    return [[round(float(w), 8), *(round(float(v), 6) for v in row)]
+            for w, row in zip(weights, values, strict=True) if round(float(w), 8) > 0]
+
+
 def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Path,
                     save: Path | None) -> dict:
     """The last population as ``posterior.yaml`` with its provenance."""
@@ -277,8 +285,7 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
             for k in DISTANCES} if stats[1] else {}
     record = {
         "parameters": names,
-        "samples": [[round(float(w), 8), *(round(float(v), 6) for v in row)]
-                    for w, row in zip(weights, values, strict=True)],
+        "samples": posterior_samples(weights, values),
         "provenance": {
             "method": "ABC-SMC (pyabc): adaptive p-norm distance over the calibration patterns, "
                       "median epsilon, uniform or triangular priors",

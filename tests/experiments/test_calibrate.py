@@ -103,3 +103,16 @@ def test_bad_specs_are_reported_with_file_and_line(tmp_path, folder):
     assert "bad.yaml:5: parameter 'mountain_defence': mode must lie strictly between" in text
     assert "bad.yaml:6: population must be an integer >= 10, got 2" in text
     assert "bad.yaml:7: unknown key 'colour'" in text
+
+
+def test_a_particle_of_negligible_weight_is_left_out_so_the_posterior_loads(tmp_path, folder):
+    from sim.experiments.calibrate import posterior_samples
+    weights = np.array([0.6, 0.4 - 2e-9, 2e-9])               # the last rounds to 0 at 8 places
+    values = np.array([[1.5, 0.1], [2.0, 0.2], [3.0, 0.3]])
+    rows = posterior_samples(weights, values)
+    assert rows == [[0.6, 1.5, 0.1], [0.4, 2.0, 0.2]]
+    text = yaml.safe_dump({"parameters": ["csf_exponent", "defection_rate"], "samples": rows})
+    (folder / "posterior.yaml").write_text(text)
+    ed = ScenarioEditor(folder)
+    ed.write("scenario.yaml", ed.text("scenario.yaml") + "posterior: posterior.yaml\n")
+    assert load(folder).posterior is not None
