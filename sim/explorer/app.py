@@ -6,8 +6,9 @@ with ``solara run`` (the target travels in the environment variable ``AFSIM_EXPL
 - A scenario or overlay: one seed run live. Step, play and reset in the sidebar; a scenario
   picker (the folders beside the target, and overlays in ``overlays/`` there); a seed; a
   slider for every numeric parameter of the registry over its range, starting at the
-  scenario's own values (its posterior's weighted median). The main view: the simulated map of
-  the current month beside the record's, and the provinces each faction holds, month by month.
+  scenario's own values (its posterior's weighted median). The main view, in Mesa's grid of
+  cards: the simulated map of the current month, the record's beside it, and the provinces
+  each faction has held so far.
 - A run directory: a month slider over the run, the modal holder across replicates (shaded by
   their agreement) beside the record, and the provinces held per faction (median and 10–90%).
 
@@ -103,27 +104,36 @@ def parameter_inputs(scenario: Scenario) -> dict:
 # ---------------------------------------------------------------------------- drawing
 
 
-def map_figure(scenario: Scenario, month: str, simulated: dict[str, str],
-               share: dict[str, float] | None, label: str) -> Figure:
-    """The simulated map of ``month`` beside the record's (when the record covers it)."""
+def _recorded(scenario: Scenario, month: str) -> dict[str, str] | None:
     record = record_table(scenario)
-    recorded = ({t: h for t, h in record.loc[month].items() if h != UNKNOWN}
-                if month in record.index else None)
-    fig = Figure(figsize=(12, 5.6) if recorded is not None else (6.5, 5.6))
-    axes = fig.subplots(1, 2 if recorded is not None else 1, squeeze=False)[0]
-    m = load_map(scenario.map_file)
-    territories = scenario.drivers.territories
-    draw_map(axes[0], simulated, share, label, map_data=m, territories=territories)
+    if month not in record.index:
+        return None
+    return {t: h for t, h in record.loc[month].items() if h != UNKNOWN}
+
+
+def map_figure(scenario: Scenario, month: str, simulated: dict[str, str] | None,
+               share: dict[str, float] | None, label: str, with_record: bool = True) -> Figure:
+    """The simulated map of ``month`` (``simulated`` None: the record's only), beside the
+    record's when ``with_record`` and the record covers the month."""
+    recorded = _recorded(scenario, month) if with_record or simulated is None else None
+    panels = [(simulated, share, label)] if simulated is not None else []
     if recorded is not None:
-        draw_map(axes[1], recorded, None, "Recorded", map_data=m, territories=territories)
+        panels.append((recorded, None, "Recorded"))
+    fig = Figure(figsize=(6 * len(panels) + 0.5, 5.6))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    m = load_map(scenario.map_file)
+    for ax, (holders, agreement, title) in zip(axes, panels, strict=True):
+        draw_map(ax, holders, agreement, title, map_data=m,
+                 territories=scenario.drivers.territories)
     fig.suptitle(f"Who holds what at the end of {month}", fontsize=13)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.02, wspace=0.03)
     return fig
 
 
 def provinces_figure(months: list[str], held: dict[str, np.ndarray],
-                     band: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> Figure:
-    fig = Figure(figsize=(12, 3.4))
+                     band: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                     size: tuple[float, float] = (12, 3.4)) -> Figure:
+    fig = Figure(figsize=size)
     ax = fig.subplots()
     x = np.arange(len(months))
     for faction, series in held.items():
@@ -136,7 +146,9 @@ def provinces_figure(months: list[str], held: dict[str, np.ndarray],
     step = max(1, len(months) // 10)
     ax.set_xticks(x[::step], months[::step], fontsize=8)
     ax.set_ylabel("provinces held")
-    ax.legend(fontsize=8, ncol=4, frameon=False, loc="upper left")
+    # below the axes, where it hides no line (the largest faction's runs along the top)
+    ax.legend(fontsize=8, ncol=4 if size[0] >= 10 else 3, frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.12))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -161,20 +173,45 @@ def _holders(model: AfsimModel) -> dict[str, str]:
                                          strict=True)}
 
 
+def _provinces_held(model: AfsimModel) -> tuple[list[str], dict[str, np.ndarray]]:
+    provinces = np.array([t.is_province for t in model.scenario.drivers.territories])
+    control = np.stack(model.history.control)[:, provinces]            # [M, P]
+    held = {f: (control == i).sum(axis=1) for i, f in enumerate(model.world.faction_ids)}
+    return [format_month(m) for m in model.history.months], held
+
+
+# Mesa's grid gives each component half the width: the simulated map, the record's beside
+# it, and the provinces held below, each drawn for a half-width card.
 @solara.component
-def LiveView(model: ExplorerModel):
-    """The current month's map beside the record's, then the provinces held so far."""
+def SimulatedMap(model: ExplorerModel):
+    """The current month and the capital's holder, over the simulated map."""
     update_counter.get()
     month = format_month(model.state.month)
     holders = _holders(model)
     solara.Markdown(_status(model.scenario, month, holders))
     solara.FigureMatplotlib(map_figure(model.scenario, month, holders, None,
-                                       f"Simulated: seed {model.run_seed}"), format="png")
-    provinces = np.array([t.is_province for t in model.scenario.drivers.territories])
-    control = np.stack(model.history.control)[:, provinces]            # [M, P]
-    held = {f: (control == i).sum(axis=1) for i, f in enumerate(model.world.faction_ids)}
-    months = [format_month(m) for m in model.history.months]
-    solara.FigureMatplotlib(provinces_figure(months, held), format="png")
+                                       f"Simulated: seed {model.run_seed}", with_record=False),
+                            format="png")
+
+
+@solara.component
+def RecordedMap(model: ExplorerModel):
+    """The record's map of the current month (shown, never read by the model)."""
+    update_counter.get()
+    month = format_month(model.state.month)
+    if _recorded(model.scenario, month) is None:
+        solara.Markdown(f"The record does not cover {month}.")
+        return
+    solara.Markdown(f"**Recorded** · {month}")
+    solara.FigureMatplotlib(map_figure(model.scenario, month, None, None, ""), format="png")
+
+
+@solara.component
+def ProvincesHeld(model: ExplorerModel):
+    """The provinces each faction has held so far in this run."""
+    update_counter.get()
+    months, held = _provinces_held(model)
+    solara.FigureMatplotlib(provinces_figure(months, held, size=(7, 4.2)), format="png")
 
 
 def live_page(path: Path):
@@ -187,7 +224,7 @@ def live_page(path: Path):
         **parameter_inputs(scenario),
     }
     model = solara.use_memo(lambda: ExplorerModel(os.path.relpath(path), 1), [])
-    return SolaraViz(model, components=[LiveView], model_params=model_params,
+    return SolaraViz(model, components=[SimulatedMap, RecordedMap, ProvincesHeld], model_params=model_params,
                      name=f"afsim explorer: {scenario.title}", play_interval=400)
 
 
