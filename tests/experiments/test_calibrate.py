@@ -1,5 +1,7 @@
 """Calibration (ABC-SMC): a toy problem with a known answer, the pattern fit, and honesty."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import yaml
@@ -81,6 +83,14 @@ def test_posterior_file_and_study_directory_rules(tmp_path, folder):
     assert prov["fitted_on"] == "2000-01..2000-03" and prov["population"] == 10
     assert set(prov["marginals"]) == {"attack_threshold", "csf_exponent"}
     assert abs(sum(row[0] for row in saved["samples"]) - 1.0) < 1e-6
+    # tools/study_patterns.py reads back every accepted particle's four distances
+    import importlib.util
+    tool = importlib.util.spec_from_file_location(
+        "study_patterns", Path(__file__).resolve().parents[2] / "tools" / "study_patterns.py")
+    module = importlib.util.module_from_spec(tool)
+    tool.loader.exec_module(module)
+    generation, distances = module.accepted(tmp_path / "study")
+    assert distances.shape == (10 * prov["generations"], 4) and np.all(distances >= 0)
     # another spec in the same directory is refused: studies are never mixed
     other = _spec(tmp_path, folder)
     other.write_text(other.read_text().replace("seed: 3", "seed: 4"))
