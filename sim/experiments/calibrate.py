@@ -41,8 +41,10 @@ from sim.data.params import check_bounds
 from sim.data.specfile import SpecFile, is_number
 from sim.model import AfsimModel
 
-SPEC_KEYS = ("scenario", "parameters", "population", "generations", "min_epsilon",
+SPEC_KEYS = ("scenario", "parameters", "bounds", "population", "generations", "min_epsilon",
              "max_simulations", "seed", "check_replicates")
+OUT_OF_BOUNDS = 1e6  # a run outside a pattern's bound is this far plus its excess: above any
+# in-bounds distance, so the quantile thresholds first close in on the bounds, then fit within
 PROGRESS: list = [None]  # the progress bar of the study running in this process, if any
 SCALE_FLOOR = 0.01  # distances are shares in 0..1: a spread below 1% is no spread
 LIMIT_SHARE = 0.05  # a marginal within 5% of a range end at its 10th/90th percentile "piles up"
@@ -81,10 +83,13 @@ class CalibrationSpec:
     max_simulations: int
     seed: int
     check_replicates: int
+    bounds: tuple[tuple[str, float], ...] = ()
 
     def hash(self) -> str:
         data = {"priors": [(p.name, p.to_spec()) for p in self.priors],
                 "population": self.population, "seed": self.seed}
+        if self.bounds:  # absent from older studies' hashes, which stay valid
+            data["bounds"] = [list(b) for b in self.bounds]
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
@@ -118,6 +123,19 @@ def load_spec(path: str | Path) -> CalibrationSpec:
                           f"between low and high, got {mode!r}")
             continue
         priors.append(Prior(name, checked[0], checked[1], None if mode is None else float(mode)))
+    bounds = []
+    raw_bounds = data.get("bounds", {})
+    if not isinstance(raw_bounds, dict):
+        spec_file.add(("bounds",), "bounds: a mapping of pattern: largest distance accepted")
+        raw_bounds = {}
+    for name, bound in raw_bounds.items():
+        if name not in DISTANCES:
+            spec_file.add(("bounds", name), f"bounds: unknown pattern {name!r}; the patterns "
+                          f"are {', '.join(DISTANCES)}")
+        elif not (is_number(bound) and np.isfinite(bound) and bound > 0):
+            spec_file.add(("bounds", name), f"bounds: {name} must be a number > 0, got {bound!r}")
+        else:
+            bounds.append((name, float(bound)))
     min_eps = data.get("min_epsilon", 0.0)
     if not is_number(min_eps) or not np.isfinite(min_eps) or min_eps < 0:
         spec_file.add(("min_epsilon",), f"min_epsilon must be a number >= 0, got {min_eps!r}")
@@ -128,7 +146,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         generations=spec_file.integer("generations", 8, 1), min_epsilon=float(min_eps),
         max_simulations=spec_file.integer("max_simulations", 20000, 1),
         seed=spec_file.integer("seed", 0, 0),
-        check_replicates=spec_file.integer("check_replicates", 100, 1))
+        check_replicates=spec_file.integer("check_replicates", 100, 1), bounds=tuple(bounds))
     spec_file.raise_if_any()
     return spec
 
@@ -177,11 +195,31 @@ class _Counted:
         return self.model(pars)
 
 
+def _bounded(base: type, bounds: dict[str, float]) -> type:
+    """``base`` (a pyabc distance class) under which a run outside a bound is at
+    OUT_OF_BOUNDS plus its summed excess (a lexicographic distance: bounds first)."""
+    if not bounds:
+        return base
+
+    class Bounded(base):
+        def __call__(self, x, x_0, t=None, par=None):
+            excess = sum(max(0.0, x[name] - bound) for name, bound in bounds.items())
+            if excess > 0:
+                return OUT_OF_BOUNDS + excess
+            return super().__call__(x, x_0, t, par)
+
+    return Bounded
+
+
 def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
             population: int, generations: int, min_epsilon: float, max_simulations: int,
-            seed: int, workers: int = 1, progress: bool = False):
+            seed: int, workers: int = 1, progress: bool = False,
+            bounds: tuple[tuple[str, float], ...] = ()):
     """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
-    at 0) in the SQLite file ``db``; return pyabc's history."""
+    at 0) in the SQLite file ``db``; return pyabc's history. ``bounds``: patterns used as
+    filters (Grimm et al. 2005): a run over a bound is farther than any run within all of
+    them, so once a generation's threshold falls below OUT_OF_BOUNDS only runs within the
+    bounds are accepted."""
     import pyabc
     for name in list(logging.root.manager.loggerDict):  # pyabc reports every generation
         if name.startswith("ABC"):
@@ -189,7 +227,7 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
     prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
     # scales fitted once, on the prior sample: later generations then shrink a fixed distance
     # (refitting them each generation made the thresholds rise and fall)
-    distance = pyabc.distance.AdaptivePNormDistance(
+    distance = _bounded(pyabc.distance.AdaptivePNormDistance, dict(bounds))(
         p=2, max_scale_weight_ratio=20, scale_function=floored_mad, fit_scale_ixs={0})
     sampler = (pyabc.sampler.SingleCoreSampler() if workers <= 1
                else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
@@ -245,7 +283,7 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
     info_path.write_text(json.dumps(info, indent=2) + "\n")
     history = run_abc(Simulator(scenario, Params.make()), spec.priors, DISTANCES,
                       out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
-                      spec.max_simulations, spec.seed, workers, progress)
+                      spec.max_simulations, spec.seed, workers, progress, spec.bounds)
     return write_posterior(spec, scenario, history, out, save)
 
 
@@ -289,6 +327,7 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
         "provenance": {
             "method": "ABC-SMC (pyabc): adaptive p-norm distance over the calibration patterns, "
                       "median epsilon, uniform or triangular priors",
+            **({"bounds": dict(spec.bounds)} if spec.bounds else {}),
             "scenario": scenario.name, "scenario_drivers_hash": scenario.drivers.hash,
             "fitted_on": str(scenario.calibration),
             "patterns": list(DISTANCES),
