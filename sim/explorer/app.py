@@ -104,21 +104,19 @@ def parameter_inputs(scenario: Scenario) -> dict:
 # ---------------------------------------------------------------------------- drawing
 
 
-def _recorded(scenario: Scenario, month: str) -> dict[str, str] | None:
+Panel = tuple[dict[str, str], "dict[str, float] | None", str]  # holders, agreement, title
+
+
+def record_panels(scenario: Scenario, month: str) -> list[Panel]:
+    """The record's map of ``month`` as a panel, or none where the record does not cover it."""
     record = record_table(scenario)
     if month not in record.index:
-        return None
-    return {t: h for t, h in record.loc[month].items() if h != UNKNOWN}
+        return []
+    return [({t: h for t, h in record.loc[month].items() if h != UNKNOWN}, None, "Recorded")]
 
 
-def map_figure(scenario: Scenario, month: str, simulated: dict[str, str] | None,
-               share: dict[str, float] | None, label: str, with_record: bool = True) -> Figure:
-    """The simulated map of ``month`` (``simulated`` None: the record's only), beside the
-    record's when ``with_record`` and the record covers the month."""
-    recorded = _recorded(scenario, month) if with_record or simulated is None else None
-    panels = [(simulated, share, label)] if simulated is not None else []
-    if recorded is not None:
-        panels.append((recorded, None, "Recorded"))
+def map_figure(scenario: Scenario, month: str, panels: list[Panel]) -> Figure:
+    """The maps of ``month``, side by side (e.g. the simulated one and the record's)."""
     fig = Figure(figsize=(6 * len(panels) + 0.5, 5.6))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     m = load_map(scenario.map_file)
@@ -189,8 +187,8 @@ def SimulatedMap(model: ExplorerModel):
     month = format_month(model.state.month)
     holders = _holders(model)
     solara.Markdown(_status(model.scenario, month, holders))
-    solara.FigureMatplotlib(map_figure(model.scenario, month, holders, None,
-                                       f"Simulated: seed {model.run_seed}", with_record=False),
+    solara.FigureMatplotlib(map_figure(model.scenario, month,
+                                       [(holders, None, f"Simulated: seed {model.run_seed}")]),
                             format="png")
 
 
@@ -199,11 +197,12 @@ def RecordedMap(model: ExplorerModel):
     """The record's map of the current month (shown, never read by the model)."""
     update_counter.get()
     month = format_month(model.state.month)
-    if _recorded(model.scenario, month) is None:
+    panels = record_panels(model.scenario, month)
+    if not panels:
         solara.Markdown(f"The record does not cover {month}.")
         return
     solara.Markdown(f"**Recorded** · {month}")
-    solara.FigureMatplotlib(map_figure(model.scenario, month, None, None, ""), format="png")
+    solara.FigureMatplotlib(map_figure(model.scenario, month, panels), format="png")
 
 
 @solara.component
@@ -266,8 +265,9 @@ def Replay(path: str):
             solara.Button("month ▶", on_click=lambda: index.set(min(len(months) - 1,
                                                                      index.value + 1)))
     solara.Markdown(_status(scenario, month, holders) + f" · {replicates} replicates")
-    solara.FigureMatplotlib(map_figure(scenario, month, holders, share,
-                                       f"Simulated: modal holder across {replicates} replicates"),
+    label = f"Simulated: modal holder across {replicates} replicates"
+    solara.FigureMatplotlib(map_figure(scenario, month, [(holders, share, label),
+                                                         *record_panels(scenario, month)]),
                             format="png")
     provinces = {t.id for t in scenario.drivers.territories if t.is_province}
     c = control[control["territory"].isin(provinces)]

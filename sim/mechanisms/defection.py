@@ -56,9 +56,8 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
         neighbours: [F, T] share of each territory's neighbours each faction holds (the
             cascade's s); None for no cascade.
         cascade: weight c of the cascade.
-        bandwagon: [F] or [F, T] factor >= 1 by which each buyer's offers (to each
-            territory's commander) are likelier and cheaper (:mod:`sim.mechanisms.momentum`);
-            None for 1.
+        bandwagon: [F, T] factor >= 1 by which each buyer's offer to each territory's
+            commander is likelier and cheaper (:mod:`sim.mechanisms.momentum`); None for 1.
     """
     n_t = garrison.shape[1]
     draws = rng.random(n_t)  # one draw per territory, used or not: keeps the stream aligned
@@ -67,7 +66,7 @@ def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,
     fighters = garrison[holder, cols] + levies
     boost = 1.0 + cascade * (neighbours if neighbours is not None else np.zeros_like(threat))
     if bandwagon is not None:
-        boost = boost * (bandwagon if bandwagon.ndim == 2 else bandwagon[:, None])
+        boost = boost * bandwagon
     price = bribe * fighters[None, :] / boost                            # [F, T]
     defence = np.broadcast_to(defence, threat.shape)
     ratio = threat / np.maximum(defence, 1e-9)

@@ -273,9 +273,7 @@ class AfsimModel(mesa.Model):
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
             w.cohesion, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
-            self.rngs["defection"], shares, p.cascade_weight,
-            momentum.offer_factor(s.momentum, p.momentum_weight,
-                                  momentum.core_garrisons(s.garrison, s.control)))
+            self.rngs["defection"], shares, p.cascade_weight, self._offer_factor(s))
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
             s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)
@@ -336,6 +334,13 @@ class AfsimModel(mesa.Model):
         if battle.won and holder >= 0:
             s.armament, _ = weapons.capture(s.armament, s.garrison.sum(axis=1), holder,
                                             battle.attacker, carried_by, p.capture_share)
+
+    def _offer_factor(self, s: State) -> np.ndarray | None:
+        """[F, T] momentum factor of each buyer's offers; None (no factor) without momentum."""
+        if self.params.momentum_weight == 0:
+            return None
+        return momentum.offer_factor(s.momentum, self.params.momentum_weight,
+                                     momentum.core_garrisons(s.garrison, s.control))
 
     def _militia(self, control: np.ndarray) -> np.ndarray:
         """[F, T] strength of the local levies who defend each territory for its holder

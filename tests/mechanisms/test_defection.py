@@ -26,26 +26,38 @@ def test_defection_needs_money_and_a_stronger_enemy():
     assert c[0] == 0 and not done                   # cannot pay 10 with 5
 
 
-def test_a_cascade_makes_defection_likelier_and_cheaper_and_never_to_oneself():
-    from sim.mechanisms import defection
-    n_t = 200
+def outmatched(n_t: int = 200) -> tuple:
+    """``defect``'s arguments up to the bribe: faction 1 holds n_t territories with 100
+    fighters each, faction 0 (rich, half as cohesive) has three times that in reach of each."""
     garrison = np.vstack([np.zeros(n_t), np.full(n_t, 100.0)])
-    control = np.ones(n_t, dtype=int)
     fights = np.array([[False, True], [True, False]])
     threat = np.vstack([np.full(n_t, 300.0), np.zeros(n_t)])
-    defence = np.full(n_t, 100.0)
-    affinity = np.ones((2, n_t))
-    cohesion = np.array([0.5, 0.5])
-    buyers = np.array([True, True])
-    levies = np.zeros(n_t)
+    return (garrison, np.ones(n_t, dtype=int), np.array([1e6, 1e6]), fights, threat,
+            np.full(n_t, 100.0), np.ones((2, n_t)), np.array([0.5, 0.5]),
+            np.array([True, True]), np.zeros(n_t), 0.3, 0.05)
+
+
+def test_a_cascade_makes_defection_likelier_and_cheaper_and_never_to_oneself():
+    n_t = 200
     runs = {}
     for share in (0.0, 1.0):
         neighbours = np.vstack([np.full(n_t, share), np.zeros(n_t)])
-        g, c, r, done = defection.defect(garrison, control, np.array([1e6, 1e6]), fights, threat,
-                                         defence, affinity, cohesion, buyers, levies, 0.3, 0.05,
-                                         np.random.default_rng(4), neighbours, cascade=2.0)
+        g, c, r, done = defection.defect(*outmatched(n_t), np.random.default_rng(4), neighbours,
+                                         cascade=2.0)
         runs[share] = done
         assert all(d.old != d.new for d in done)
     assert len(runs[1.0]) > len(runs[0.0])                            # 3x likelier with s = 1
     assert runs[1.0][0].price == pytest.approx(0.05 * 100 / 3)        # 3x cheaper
-    assert runs[0.0][0].price == pytest.approx(0.05 * 100)
+
+
+def test_a_faction_with_momentum_buys_more_commanders_more_cheaply():
+    from sim.mechanisms import momentum
+    n_t = 200
+    done = {}
+    for m in (0.0, 2.0):
+        factor = momentum.offer_factor(np.array([m, 0.0]), 1.0, np.zeros(n_t, bool))  # 1 or 3
+        *_, done[m] = defection.defect(*outmatched(n_t), np.random.default_rng(4),
+                                       bandwagon=factor)
+    assert len(done[2.0]) > 2 * len(done[0.0])                        # p three times as high
+    assert done[2.0][0].price == pytest.approx(0.05 * 100 / 3)        # three times cheaper
+    assert done[0.0][0].price == pytest.approx(0.05 * 100)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.mechanisms import defection, momentum
+from sim.mechanisms import momentum
 
 F, T = 3, 6
 CONTROL = arrays(np.int64, (T,), elements=st.integers(-1, F - 1))
@@ -42,24 +42,6 @@ def test_bandwagon_factor_is_one_without_weight_or_gains_and_never_below_one(wei
     assert np.all(factor >= 1.0)
     assert np.all(factor[m <= 0] == 1.0)
     assert np.all(momentum.bandwagon(m, 0.0) == 1.0)
-
-
-def test_a_faction_with_momentum_buys_more_commanders_more_cheaply():
-    n_t = 200
-    garrison = np.vstack([np.zeros(n_t), np.full(n_t, 100.0)])
-    control = np.ones(n_t, dtype=int)
-    fights = np.array([[False, True], [True, False]])
-    threat = np.vstack([np.full(n_t, 300.0), np.zeros(n_t)])
-    args = (np.array([1e6, 1e6]), fights, threat, np.full(n_t, 100.0), np.ones((2, n_t)),
-            np.array([0.5, 0.5]), np.array([True, True]), np.zeros(n_t), 0.3, 0.05)
-    done = {}
-    for m in (0.0, 2.0):
-        factor = momentum.bandwagon(np.array([m, 0.0]), weight=1.0)   # 1 or 3
-        *_, done[m] = defection.defect(garrison, control, *args, np.random.default_rng(4),
-                                       bandwagon=factor)
-    assert len(done[2.0]) > 2 * len(done[0.0])                        # p three times as high
-    assert done[2.0][0].price == pytest.approx(0.05 * 100 / 3)        # three times cheaper
-    assert done[0.0][0].price == pytest.approx(0.05 * 100)
 
 
 def test_the_core_force_is_each_holders_largest_garrison_and_is_not_swayed():
