@@ -164,3 +164,35 @@ def test_bad_bounds_are_reported_with_file_and_line(tmp_path, folder):
     unbounded = tmp_path / "plain.yaml"
     unbounded.write_text(f"scenario: {folder}\nparameters:\n  csf_exponent: [1, 2]\n")
     assert load_spec(unbounded).hash() != spec.hash()      # a bounded study is another study
+
+
+def test_a_particle_is_scored_on_the_mean_of_its_runs(folder):
+    from sim.data import Params
+    from sim.experiments.calibrate import Simulator
+    sc = load(folder)
+    pars = {"attack_threshold": 0.4, "csf_exponent": 1.0}
+    params = Params.make().replace(**pars)
+    np.random.seed(5)  # noqa: NPY002 - the calibration seeds numpy's global generator
+    seeds = [int(np.random.randint(0, 2**31 - 1)) for _ in range(3)]  # noqa: NPY002
+    runs = [Simulator(sc, Params.make()).distances(params, s) for s in seeds]
+    np.random.seed(5)  # noqa: NPY002
+    mean = Simulator(sc, Params.make(), replicates=3)(pars)
+    assert mean == pytest.approx({k: np.mean([r[k] for r in runs]) for k in runs[0]})
+    np.random.seed(5)  # noqa: NPY002
+    assert Simulator(sc, Params.make())(pars) == runs[0]    # one run: the first seed's, as before
+    with pytest.raises(ValueError, match="replicates must be >= 1"):
+        Simulator(sc, Params.make(), replicates=0)
+
+
+def test_runs_per_particle_is_part_of_the_spec_and_the_provenance(tmp_path, folder):
+    path = _spec(tmp_path, folder)
+    one = load_spec(path)
+    assert one.replicates == 1
+    path.write_text(path.read_text() + "replicates: 0\n")
+    with pytest.raises(ValidationError, match="replicates must be an integer >= 1, got 0"):
+        load_spec(path)
+    path.write_text(path.read_text().replace("replicates: 0", "replicates: 2"))
+    two = load_spec(path)
+    assert two.replicates == 2 and two.hash() != one.hash()   # another study
+    record = calibrate(path, tmp_path / "study", progress=False)
+    assert record["provenance"]["runs_per_particle"] == 2
