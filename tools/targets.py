@@ -51,6 +51,20 @@ def changes_hands_between(control: pd.DataFrame, territory: str, lo: str, hi: st
     return (changed & ~first & inside).groupby(c["replicate"]).any()
 
 
+def recorded_count(scenario: Path, month: str, faction: str) -> tuple[int, int]:
+    """Provinces the record gives ``faction`` at ``month``, and provinces unknown then."""
+    from sim.analysis.record import build_record
+    from sim.data import load
+    from sim.data.dates import parse_month
+    sc = load(scenario)
+    record = build_record(sc)
+    i = parse_month(month) - sc.drivers.start
+    f = record.factions.index(faction)
+    province = record.province
+    return (int(((record.holder[i] == f) & province).sum()),
+            int((~record.known[i] & province).sum()))
+
+
 def skill(scores: dict, window: str, baseline: str = "persistence") -> str:
     entry = scores["windows"].get(window)
     if entry is None:
@@ -85,8 +99,15 @@ def war_1992_96(runs: Path) -> None:
     print(f"  Herat first taken by the Taliban in 1995-07..1995-11: {share_between(herat, '1995-07', '1995-11'):.0%} "
           f"(target >= 40%)")
     n = provinces_at(c, "1995-01", {"taliban"}, provinces_of(demo))
+    known, unknown = recorded_count(Path(json.loads((demo / "manifest.json").read_text())
+                                         ["scenario"]["path"]), "1995-01", "taliban")
     print(f"  Taliban provinces at 1995-01 in 9..15: {float(((n >= 9) & (n <= 15)).mean()):.0%} "
-          f"(target >= 50%; median {n.median():g})")
+          f"(target >= 50%; median {n.median():g}; the record has {known} then, and "
+          f"{unknown} provinces of unplaced holder)")
+    n2 = provinces_at(c, "1995-02", {"taliban"}, provinces_of(demo))
+    print(f"  Taliban provinces at 1995-02 in 11..13 (the scenario's reading of '12 by January "
+          f"1995', once Wardak and Charasiab fall in February): "
+          f"{float(((n2 >= 11) & (n2 <= 13)).mean()):.0%} (median {n2.median():g})")
     if (forecast / "scores.json").is_file():
         fs = json.loads((forecast / "scores.json").read_text())
         print(f"1992-96 forecast from {fs['origin']}: Brier skill vs persistence "
