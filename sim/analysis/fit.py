@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.metrics import WINDOW_SLACK
-from sim.analysis.record import as_record_codes, build_record
+from sim.analysis.record import NO_ONE, as_record_codes, build_record
 from sim.data import Scenario
 
 DISTANCES = ("record", "changes", "totals", "battle_share")
@@ -45,6 +45,8 @@ class PatternFit:
         self.weight = (record.weight * record.province[None, :])[:self.months]
         self.weight[:self.rows.start] = 0.0
         self.n_factions = len(d.faction_ids)
+        # the start map in model codes (contested is NO_ONE there, F in the record)
+        self.start_map = np.where(record.holder[0] == self.n_factions, NO_ONE, record.holder[0])
         self.province = record.province
         change = record.change[:self.months].copy()
         change[:max(self.rows.start, 1)] = False
@@ -58,6 +60,11 @@ class PatternFit:
             (p.start - d.start, p.end - d.start, {t_index[x] for x in p.territories}, p.low, p.high)
             for p in scenario.patterns
             if p.kind == "battle_share" and cal.start <= p.start and p.end <= cal.end]
+
+    def persistence(self) -> dict[str, float]:
+        """The distances of persistence: the start map frozen over the window, no battles
+        (the baseline every score of the project is a skill against)."""
+        return self.distances(np.tile(self.start_map, (self.months, 1)), [])
 
     def distances(self, control: np.ndarray, battles: list[tuple[int, int]]) -> dict[str, float]:
         """Distances of one run: ``control`` [M, T] (model codes, months from the start, at

@@ -42,7 +42,8 @@ from sim.data.specfile import SpecFile, is_number
 from sim.model import AfsimModel
 
 SPEC_KEYS = ("scenario", "parameters", "bounds", "population", "generations", "min_epsilon",
-             "max_simulations", "seed", "check_replicates", "replicates")
+             "max_simulations", "seed", "check_replicates", "replicates", "scales")
+SCALES = ("prior", "persistence")  # how the patterns' distances are made comparable
 OUT_OF_BOUNDS = 1e6  # a run outside a pattern's bound is this far plus its excess: above any
 # in-bounds distance, so the quantile thresholds first close in on the bounds, then fit within
 PROGRESS: list = [None]  # the progress bar of the study running in this process, if any
@@ -85,6 +86,7 @@ class CalibrationSpec:
     check_replicates: int
     bounds: tuple[tuple[str, float], ...] = ()
     replicates: int = 1  # runs per particle; the particle's distances are their means
+    scales: str = "prior"  # "prior": spread in the prior sample; "persistence": its miss
 
     def hash(self) -> str:
         data = {"priors": [(p.name, p.to_spec()) for p in self.priors],
@@ -93,6 +95,8 @@ class CalibrationSpec:
             data["bounds"] = [list(b) for b in self.bounds]
         if self.replicates != 1:  # likewise
             data["replicates"] = self.replicates
+        if self.scales != "prior":  # likewise
+            data["scales"] = self.scales
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
@@ -139,6 +143,10 @@ def load_spec(path: str | Path) -> CalibrationSpec:
             spec_file.add(("bounds", name), f"bounds: {name} must be a number > 0, got {bound!r}")
         else:
             bounds.append((name, float(bound)))
+    scales = data.get("scales", "prior")
+    if scales not in SCALES:
+        spec_file.add(("scales",), f"scales must be one of {', '.join(SCALES)}, got {scales!r}")
+        scales = "prior"
     min_eps = data.get("min_epsilon", 0.0)
     if not is_number(min_eps) or not np.isfinite(min_eps) or min_eps < 0:
         spec_file.add(("min_epsilon",), f"min_epsilon must be a number >= 0, got {min_eps!r}")
@@ -150,7 +158,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         max_simulations=spec_file.integer("max_simulations", 20000, 1),
         seed=spec_file.integer("seed", 0, 0),
         check_replicates=spec_file.integer("check_replicates", 100, 1), bounds=tuple(bounds),
-        replicates=spec_file.integer("replicates", 1, 1))
+        replicates=spec_file.integer("replicates", 1, 1), scales=scales)
     spec_file.raise_if_any()
     return spec
 
@@ -194,6 +202,13 @@ class Simulator:
         return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
 
 
+def persistence_weights(fit: PatternFit) -> dict[str, float]:
+    """Each pattern's weight: 1 / the distance of persistence (floored), so a run's distance
+    to a pattern counts in units of what "nothing changes" misses of it, whatever the prior's
+    ranges (the project's scores are skills against that baseline)."""
+    return {k: 1.0 / max(v, SCALE_FLOOR) for k, v in fit.persistence().items()}
+
+
 def floored_mad(*, samples: np.ndarray, **_) -> np.ndarray:
     """The median absolute deviation of each distance, at least ``SCALE_FLOOR``: a pattern
     every run meets (spread 0) then weighs like any other instead of breaking the scaling."""
@@ -232,12 +247,13 @@ def _bounded(base: type, bounds: dict[str, float]) -> type:
 def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
             population: int, generations: int, min_epsilon: float, max_simulations: int,
             seed: int, workers: int = 1, progress: bool = False,
-            bounds: tuple[tuple[str, float], ...] = ()):
+            bounds: tuple[tuple[str, float], ...] = (), weights: dict[str, float] | None = None):
     """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
     at 0) in the SQLite file ``db``; return pyabc's history. ``bounds``: patterns used as
     filters (Grimm et al. 2005): a run over a bound is farther than any run within all of
     them, so once a generation's threshold falls below OUT_OF_BOUNDS only runs within the
-    bounds are accepted."""
+    bounds are accepted. ``weights``: fixed weights of the distances in the 2-norm; without
+    them each is divided by its spread in the prior sample."""
     import pyabc
     for name in list(logging.root.manager.loggerDict):  # pyabc reports every generation
         if name.startswith("ABC"):
@@ -245,8 +261,12 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
     prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
     # scales fitted once, on the prior sample: later generations then shrink a fixed distance
     # (refitting them each generation made the thresholds rise and fall)
-    distance = _bounded(pyabc.distance.AdaptivePNormDistance, dict(bounds))(
-        p=2, max_scale_weight_ratio=20, scale_function=floored_mad, fit_scale_ixs={0})
+    if weights is None:
+        distance = _bounded(pyabc.distance.AdaptivePNormDistance, dict(bounds))(
+            p=2, max_scale_weight_ratio=20, scale_function=floored_mad, fit_scale_ixs={0})
+    else:
+        distance = _bounded(pyabc.distance.PNormDistance, dict(bounds))(
+            p=2, fixed_weights=dict(weights))
     sampler = (pyabc.sampler.SingleCoreSampler() if workers <= 1
                else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
     # a local covariance per particle: a better proposal than one global normal in 13 dimensions
@@ -299,9 +319,11 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
             raise ValueError(f"{out}: a study with another spec or scenario lives here; use a "
                              "new --out directory (studies are never mixed)")
     info_path.write_text(json.dumps(info, indent=2) + "\n")
-    history = run_abc(Simulator(scenario, Params.make(), spec.replicates), spec.priors, DISTANCES,
+    simulator = Simulator(scenario, Params.make(), spec.replicates)
+    history = run_abc(simulator, spec.priors, DISTANCES,
                       out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
-                      spec.max_simulations, spec.seed, workers, progress, spec.bounds)
+                      spec.max_simulations, spec.seed, workers, progress, spec.bounds,
+                      persistence_weights(simulator.fit) if spec.scales == "persistence" else None)
     return write_posterior(spec, scenario, history, out, save)
 
 
@@ -343,10 +365,13 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
         "parameters": names,
         "samples": posterior_samples(weights, values),
         "provenance": {
-            "method": "ABC-SMC (pyabc): adaptive p-norm distance over the calibration patterns, "
-                      "median epsilon, uniform or triangular priors",
+            "method": "ABC-SMC (pyabc): 2-norm distance over the calibration patterns, each "
+                      + ("scaled by its spread in the prior sample"
+                         if spec.scales == "prior" else "in units of persistence's distance")
+                      + ", median epsilon, uniform or triangular priors",
             **({"bounds": dict(spec.bounds)} if spec.bounds else {}),
             "runs_per_particle": spec.replicates,
+            "scales": spec.scales,
             "scenario": scenario.name, "scenario_drivers_hash": scenario.drivers.hash,
             "fitted_on": str(scenario.calibration),
             "patterns": list(DISTANCES),

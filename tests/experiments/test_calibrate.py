@@ -51,6 +51,7 @@ def test_pattern_fit_by_hand(folder):
     d = fit.distances(frozen, [])
     assert d["record"] == pytest.approx(2 / 9) and d["changes"] == 1.0
     assert d["totals"] == 0.0 and d["battle_share"] == 0.0   # none in the tiny scenario
+    assert fit.persistence() == d                            # persistence is that frozen map
 
 
 def _spec(tmp_path, scenario):
@@ -196,3 +197,42 @@ def test_runs_per_particle_is_part_of_the_spec_and_the_provenance(tmp_path, fold
     assert two.replicates == 2 and two.hash() != one.hash()   # another study
     record = calibrate(path, tmp_path / "study", progress=False)
     assert record["provenance"]["runs_per_particle"] == 2
+
+
+def _median(history) -> float:
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    values = frame["defection_rate"].to_numpy()
+    order = np.argsort(values)
+    return float(values[order[np.searchsorted(np.cumsum(np.asarray(weights)[order]), 0.5)]])
+
+
+def test_fixed_weights_decide_which_pattern_the_fit_follows(tmp_path):
+    # ``gap`` wants theta = 0.3, ``far`` wants theta = 0: the heavier pattern wins
+    runs = {}
+    for name, weights in {"gap": {"gap": 100.0, "far": 1.0}, "far": {"gap": 1.0, "far": 100.0}}.items():
+        runs[name] = _median(run_abc(
+            TwoPatterns(), (Prior("defection_rate", 0.0, 1.0),), ("gap", "far"),
+            tmp_path / f"{name}.db", population=60, generations=4, min_epsilon=0.0,
+            max_simulations=20000, seed=7, weights=weights))
+    assert abs(runs["gap"] - 0.3) < 0.1
+    assert runs["far"] < 0.1
+
+
+def test_persistence_scales_weigh_each_pattern_by_what_nothing_changes_misses(tmp_path, folder):
+    from sim.experiments.calibrate import SCALE_FLOOR, persistence_weights
+    weights = persistence_weights(PatternFit(load(folder)))
+    assert weights["record"] == pytest.approx(9 / 2)          # persistence misses 2 of 9 cells
+    assert weights["changes"] == pytest.approx(1.0)           # and the one change
+    assert weights["totals"] == weights["battle_share"] == 1 / SCALE_FLOOR   # it meets these
+    path = _spec(tmp_path, folder)
+    prior = load_spec(path)
+    path.write_text(path.read_text() + "scales: median\n")
+    with pytest.raises(ValidationError, match=r"spec.yaml:\d+: scales must be one of prior, "
+                       r"persistence, got 'median'"):
+        load_spec(path)
+    path.write_text(path.read_text().replace("scales: median", "scales: persistence"))
+    spec = load_spec(path)
+    assert spec.scales == "persistence" and spec.hash() != prior.hash()
+    record = calibrate(path, tmp_path / "study", progress=False)
+    assert record["provenance"]["scales"] == "persistence"
+    assert "persistence" in record["provenance"]["method"]
