@@ -42,7 +42,8 @@ from sim.data.specfile import SpecFile, is_number
 from sim.model import AfsimModel
 
 SPEC_KEYS = ("scenario", "parameters", "bounds", "population", "generations", "min_epsilon",
-             "max_simulations", "seed", "check_replicates", "replicates", "scales")
+             "max_simulations", "seed", "check_replicates", "replicates", "scales",
+             "defensive")
 SCALES = ("prior", "persistence")  # how the patterns' distances are made comparable
 OUT_OF_BOUNDS = 1e6  # a run outside a pattern's bound is this far plus its excess: above any
 # in-bounds distance, so the quantile thresholds first close in on the bounds, then fit within
@@ -87,6 +88,7 @@ class CalibrationSpec:
     bounds: tuple[tuple[str, float], ...] = ()
     replicates: int = 1  # runs per particle; the particle's distances are their means
     scales: str = "prior"  # "prior": spread in the prior sample; "persistence": its miss
+    defensive: float = 0.0  # the prior's share of the proposals (sim.experiments.defensive)
 
     def hash(self) -> str:
         data = {"priors": [(p.name, p.to_spec()) for p in self.priors],
@@ -97,6 +99,8 @@ class CalibrationSpec:
             data["replicates"] = self.replicates
         if self.scales != "prior":  # likewise
             data["scales"] = self.scales
+        if self.defensive:  # likewise
+            data["defensive"] = self.defensive
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
@@ -147,6 +151,11 @@ def load_spec(path: str | Path) -> CalibrationSpec:
     if scales not in SCALES:
         spec_file.add(("scales",), f"scales must be one of {', '.join(SCALES)}, got {scales!r}")
         scales = "prior"
+    defensive = data.get("defensive", 0.0)
+    if not (is_number(defensive) and 0.0 <= defensive < 1.0):
+        spec_file.add(("defensive",), "defensive: the prior's share of the proposals must be a "
+                      f"number in [0, 1), got {defensive!r}")
+        defensive = 0.0
     min_eps = data.get("min_epsilon", 0.0)
     if not is_number(min_eps) or not np.isfinite(min_eps) or min_eps < 0:
         spec_file.add(("min_epsilon",), f"min_epsilon must be a number >= 0, got {min_eps!r}")
@@ -158,7 +167,8 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         max_simulations=spec_file.integer("max_simulations", 20000, 1),
         seed=spec_file.integer("seed", 0, 0),
         check_replicates=spec_file.integer("check_replicates", 100, 1), bounds=tuple(bounds),
-        replicates=spec_file.integer("replicates", 1, 1), scales=scales)
+        replicates=spec_file.integer("replicates", 1, 1), scales=scales,
+        defensive=float(defensive))
     spec_file.raise_if_any()
     return spec
 
@@ -247,13 +257,16 @@ def _bounded(base: type, bounds: dict[str, float]) -> type:
 def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Path,
             population: int, generations: int, min_epsilon: float, max_simulations: int,
             seed: int, workers: int = 1, progress: bool = False,
-            bounds: tuple[tuple[str, float], ...] = (), weights: dict[str, float] | None = None):
+            bounds: tuple[tuple[str, float], ...] = (), weights: dict[str, float] | None = None,
+            defensive: float = 0.0):
     """Run (or resume) an ABC-SMC study of ``model`` (parameters -> distances, all observed
     at 0) in the SQLite file ``db``; return pyabc's history. ``bounds``: patterns used as
     filters (Grimm et al. 2005): a run over a bound is farther than any run within all of
     them, so once a generation's threshold falls below OUT_OF_BOUNDS only runs within the
     bounds are accepted. ``weights``: fixed weights of the distances in the 2-norm; without
-    them each is divided by its spread in the prior sample."""
+    them each is divided by its spread in the prior sample. ``defensive``: the prior's share
+    of the proposals (0: none), which bounds every importance weight
+    (:mod:`sim.experiments.defensive`)."""
     import pyabc
     for name in list(logging.root.manager.loggerDict):  # pyabc reports every generation
         if name.startswith("ABC"):
@@ -271,6 +284,9 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
                else pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers))
     # a local covariance per particle: a better proposal than one global normal in 13 dimensions
     kernel = pyabc.transition.LocalTransition(k_fraction=0.25)
+    if defensive:
+        from sim.experiments.defensive import DefensiveTransition
+        kernel = DefensiveTransition(kernel, prior, defensive)
     abc = pyabc.ABCSMC(_Counted(model), prior, distance, population_size=population,
                        sampler=sampler, eps=pyabc.epsilon.QuantileEpsilon(alpha=0.5),
                        transitions=kernel)
@@ -323,7 +339,8 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
     history = run_abc(simulator, spec.priors, DISTANCES,
                       out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
                       spec.max_simulations, spec.seed, workers, progress, spec.bounds,
-                      persistence_weights(simulator.fit) if spec.scales == "persistence" else None)
+                      persistence_weights(simulator.fit) if spec.scales == "persistence" else None,
+                      spec.defensive)
     return write_posterior(spec, scenario, history, out, save)
 
 
@@ -372,6 +389,7 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
             **({"bounds": dict(spec.bounds)} if spec.bounds else {}),
             "runs_per_particle": spec.replicates,
             "scales": spec.scales,
+            "prior_share_of_proposals": spec.defensive,
             "scenario": scenario.name, "scenario_drivers_hash": scenario.drivers.hash,
             "fitted_on": str(scenario.calibration),
             "patterns": list(DISTANCES),

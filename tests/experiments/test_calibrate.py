@@ -236,3 +236,42 @@ def test_persistence_scales_weigh_each_pattern_by_what_nothing_changes_misses(tm
     record = calibrate(path, tmp_path / "study", progress=False)
     assert record["provenance"]["scales"] == "persistence"
     assert "persistence" in record["provenance"]["method"]
+
+
+def test_a_defensive_proposal_bounds_every_importance_weight_and_keeps_the_answer(tmp_path):
+    import pandas as pd
+    import pyabc
+
+    from sim.experiments.defensive import DefensiveTransition
+    priors = (Prior("defection_rate", 0.0, 1.0), Prior("csf_exponent", 0.5, 4.0))
+    prior = pyabc.Distribution(**{p.name: p.rv() for p in priors})
+    np.random.seed(3)  # noqa: NPY002
+    cluster = pd.DataFrame({"defection_rate": 0.3 + 0.01 * np.random.randn(50),  # noqa: NPY002
+                            "csf_exponent": 1.0 + 0.01 * np.random.randn(50)})  # noqa: NPY002
+    kernel = DefensiveTransition(pyabc.transition.LocalTransition(k_fraction=0.25), prior, 0.2)
+    kernel.fit(cluster, np.full(50, 1 / 50))
+    draws = pd.DataFrame([kernel.rvs() for _ in range(2000)])
+    far = ((draws["defection_rate"] - 0.3).abs() > 0.1) | ((draws["csf_exponent"] - 1).abs() > 0.1)
+    assert 0.15 < far.mean() < 0.25                  # a fifth come from the prior
+    points = pd.concat([cluster, draws.head(200)], ignore_index=True)
+    weights = np.array([prior.pdf(r.to_dict()) for _, r in points.iterrows()]) / kernel.pdf(points)
+    assert weights.max() <= 1 / 0.2 + 1e-9           # prior / proposal <= 1 / share everywhere
+    with pytest.raises(ValueError, match="must lie in"):
+        DefensiveTransition(pyabc.transition.LocalTransition(), prior, 0.0)
+    # the target is unchanged: the known answer is still found
+    history = run_abc(Toy(), (Prior("defection_rate", 0.0, 1.0),), ("gap",), tmp_path / "d.db",
+                      population=100, generations=5, min_epsilon=0.0, max_simulations=20000,
+                      seed=7, defensive=0.1)
+    assert abs(_median(history) - 0.3) < 0.05
+
+
+def test_the_prior_share_of_proposals_is_part_of_the_spec(tmp_path, folder):
+    path = _spec(tmp_path, folder)
+    plain = load_spec(path)
+    path.write_text(path.read_text() + "defensive: 1.5\n")
+    with pytest.raises(ValidationError, match=r"spec.yaml:\d+: defensive: the prior's share of "
+                       r"the proposals must be a number in \[0, 1\), got 1.5"):
+        load_spec(path)
+    path.write_text(path.read_text().replace("defensive: 1.5", "defensive: 0.1"))
+    spec = load_spec(path)
+    assert spec.defensive == 0.1 and spec.hash() != plain.hash()
