@@ -99,6 +99,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "guess; threshold models of collective behaviour (Granovetter 1978), cascades of "
               "switching sides (Kuran 1989); the Taliban's advance by purchased defections "
               "(Rashid 2000)"),
+    Parameter("pay_loyalty", 0.0, "share", 0.0, 1.0,
+              "how far a commander's loyalty depends on pay: a holder's cohesion against "
+              "defection is cohesion * (1 - weight * unpaid share of its month's upkeep); "
+              "sim.mechanisms.defection.loyalty",
+              "Rubin 2002 and Giustozzi 2000 (the militias of 1992 when Soviet money stopped); "
+              "Giustozzi 2009; 0 reproduces the model before the mechanism"),
     Parameter("momentum_weight", 0.0, "per (territory per month)", 0.0, 10.0,
               "bandwagoning with the winning side: a faction's offers to commanders are "
               "(1 + weight * m) times likelier and cheaper, m its net territories taken per "

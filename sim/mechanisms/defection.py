@@ -17,6 +17,14 @@ buyer holds, c the ``cascade`` weight and b the buyer's momentum factor
 (:mod:`sim.mechanisms.momentum`, 1 without it); the buyer pays ``bribe / ((1 + c s) b)`` per fighter
 bought (garrison and levies) and must have the money. Fighters who defect join the buyer.
 
+A commander's loyalty is kept by pay (:func:`loyalty`): the cohesion of a holder that cannot
+pay its fighters this month falls with the unpaid share, so a faction that loses its income
+or its backer sees its commanders go over. Patronage held Afghan factions together and its end
+broke them: Najibullah's militias in 1992 when Soviet money stopped (Rubin 2002; Giustozzi
+2000); Hekmatyar's positions in 1995 once Pakistan "turned towards a new force: the Taliban"
+(the source: he "was forced to abandon his artillery positions at Charasiab due to the advance
+of the Taliban"); commanders' allegiance as bought patronage (Giustozzi 2009).
+
 Shapes: F factions, T territories. Pure function; the generator is passed in.
 """
 
@@ -35,6 +43,13 @@ class Defection:
     fighters: float      # garrison and levies bought
     price: float
     garrison: float = 0.0  # of which the holder's garrison (they bring their weapons)
+
+
+def loyalty(cohesion: np.ndarray, unpaid: np.ndarray, weight: float) -> np.ndarray:
+    """[F] cohesion that holds a faction's commanders this month: ``cohesion * (1 - weight *
+    unpaid)``, ``unpaid`` [F] the share of the month's upkeep a faction could not pay
+    (:func:`sim.mechanisms.economy.pay_upkeep`), ``weight`` in 0..1 (0: pay does not matter)."""
+    return cohesion * (1.0 - weight * np.clip(unpaid, 0.0, 1.0))
 
 
 def defect(garrison: np.ndarray, control: np.ndarray, resources: np.ndarray,

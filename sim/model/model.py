@@ -20,8 +20,9 @@ One step is one month. The phases, in order:
    (:mod:`sim.mechanisms.levies`), here and in the defections.
 8. **defections** — outmatched garrisons are bought by enemy neighbours, the likelier and
    cheaper the more neighbours have gone over and the more ground the buyer has been taking
-   lately (:mod:`sim.mechanisms.defection`, :mod:`sim.mechanisms.momentum`); they bring
-   their weapons.
+   lately (:mod:`sim.mechanisms.defection`, :mod:`sim.mechanisms.momentum`), the likelier
+   the less of its upkeep the holder paid this month (:func:`sim.mechanisms.defection.loyalty`);
+   they bring their weapons.
 9. **learning** — each faction's momentum is updated from the month's changes of control
    (:mod:`sim.mechanisms.momentum`); backers shift preference towards the proxies that
    gained ground.
@@ -229,6 +230,7 @@ class AfsimModel(mesa.Model):
                                                    s.support)
         fighters = s.garrison.sum(axis=1)
         s.resources, unpaid = economy.pay_upkeep(s.resources, fighters, p.upkeep_per_fighter)
+        loyal = defection.loyalty(w.cohesion, unpaid, p.pay_loyalty)
         s.garrison = economy.desert(s.garrison, unpaid, p.desertion_share)
         s.garrison, s.resources, s.recruits = economy.recruit(
             s.garrison, s.resources, s.control, w.home, w.population, self.affinity, open_to,
@@ -272,7 +274,7 @@ class AfsimModel(mesa.Model):
         shares = topology.neighbour_share(s.control, self.adjacency, w.n_factions)
         s.garrison, s.control, s.resources, bought = defection.defect(
             s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
-            w.cohesion, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
+            loyal, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
             self.rngs["defection"], shares, p.cascade_weight, self._offer_factor(s))
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons

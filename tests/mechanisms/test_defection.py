@@ -61,3 +61,26 @@ def test_a_faction_with_momentum_buys_more_commanders_more_cheaply():
     assert len(done[2.0]) > 2 * len(done[0.0])                        # p three times as high
     assert done[2.0][0].price == pytest.approx(0.05 * 100 / 3)        # three times cheaper
     assert done[0.0][0].price == pytest.approx(0.05 * 100)
+
+
+def test_loyalty_falls_with_the_unpaid_share_and_only_then():
+    cohesion = np.array([0.8, 0.5, 0.0])
+    unpaid = np.array([0.0, 0.5, 1.0])
+    assert np.array_equal(defection.loyalty(cohesion, unpaid, 0.0), cohesion)   # pay ignored
+    assert np.array_equal(defection.loyalty(cohesion, np.zeros(3), 1.0), cohesion)  # all paid
+    assert defection.loyalty(cohesion, unpaid, 1.0) == pytest.approx([0.8, 0.25, 0.0])
+    assert defection.loyalty(cohesion, np.array([2.0, -1.0, 0.5]), 0.5) == pytest.approx(
+        [0.4, 0.5, 0.0])                                    # shares are clipped to 0..1
+    more = defection.loyalty(cohesion, unpaid + 0.2, 0.7)
+    assert np.all(more <= defection.loyalty(cohesion, unpaid, 0.7))  # more unpaid, less loyal
+
+
+def test_an_unpaid_holder_loses_more_commanders_to_the_same_offers():
+    args = list(outmatched())
+    done = {}
+    for unpaid in (0.0, 1.0):
+        args[7] = defection.loyalty(np.array([0.5, 0.5]), np.array([0.0, unpaid]), 1.0)
+        *_, done[unpaid] = defection.defect(*args, np.random.default_rng(4))
+    # p = 0.3 * (1 - 0.5) * 0.75 = 0.11 paid, 0.3 * 1 * 0.75 = 0.225 unpaid
+    assert len(done[1.0]) > 1.5 * len(done[0.0])
+    assert all(d.new == 0 for d in done[1.0])
