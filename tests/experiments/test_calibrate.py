@@ -275,3 +275,14 @@ def test_the_prior_share_of_proposals_is_part_of_the_spec(tmp_path, folder):
     path.write_text(path.read_text().replace("defensive: 1.5", "defensive: 0.1"))
     spec = load_spec(path)
     assert spec.defensive == 0.1 and spec.hash() != plain.hash()
+
+
+def test_the_drawn_runs_distances_combine_in_units_of_persistence(folder):
+    from sim.experiments.calibrate import check_posterior, combined_distance, persistence_weights
+    fit = PatternFit(load(folder))
+    weights = persistence_weights(fit)
+    assert combined_distance(fit.persistence(), weights) == pytest.approx(np.sqrt(2))  # record, changes
+    assert combined_distance({k: 0.0 for k in weights}, weights) == 0.0
+    checked = check_posterior(load(folder), 3, seed=1)
+    assert set(checked) == {"record", "changes", "totals", "battle_share", "combined"}
+    assert checked["combined"] == pytest.approx(combined_distance(checked, weights), abs=1e-3)
