@@ -88,6 +88,11 @@ REGISTRY: tuple[Parameter, ...] = (
               "least chance of success for which a faction launches an offensive", _GUESS),
     Parameter("redeploy_rate", 0.3, "share per month", 0.0, 1.0,
               "share of a rear garrison moved one step towards the front each month", _GUESS),
+    Parameter("front_share", 0.0, "share", 0.0, 1.0,
+              "share of a backer's volunteers sent to the proxy's main front (the front territory "
+              "where it is strongest) rather than to its territory on the backer's border",
+              "the source: ISI sent 'hundreds of trucks loaded with weapons and fighters to the "
+              "southern part of Kabul' (the front); 0 reproduces the model before the rule"),
     Parameter("defection_rate", 0.3, "probability per month", 0.0, 1.0,
               "chance scale that an outmatched garrison with no cohesion changes sides",
               "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),

@@ -52,16 +52,24 @@ def update_preference(
 
 
 def volunteer_destinations(
-    garrisons: np.ndarray, control: np.ndarray, borders_backer: np.ndarray
+    garrisons: np.ndarray, control: np.ndarray, borders_backer: np.ndarray,
+    front: np.ndarray | None = None,
 ) -> np.ndarray:
     """[F] territory where a faction receives foreign volunteers, or -1 if it has no forces.
 
-    Preferably a territory it holds or has forces in that borders the backer's country
-    (``borders_backer``: [T] bool), the one with its largest garrison.
+    With ``front`` ([F, T] bool: an enemy holds or has fighters in t or next to it), the
+    territory at a front where the faction has its largest garrison: backers sent fighters to
+    where their proxy fought ("the Inter-Services Intelligence helped Hekmatyar by sending
+    hundreds of trucks loaded with weapons and fighters to the southern part of Kabul").
+    Otherwise, or without a front, a territory it holds or has forces in that borders the
+    backer's country (``borders_backer``: [T] bool), the one with its largest garrison; else
+    its largest garrison anywhere.
     """
     n_f = garrisons.shape[0]
     present = (garrisons > 0) | (control[None, :] == np.arange(n_f)[:, None])
     score = np.where(present, garrisons + 1.0, -1.0)
     score = score + np.where(present & borders_backer[None, :], 1e9, 0.0)
+    if front is not None:
+        score = score + np.where(present & front, 2e9, 0.0)
     best = score.argmax(axis=1)
     return np.where(present.any(axis=1), best, -1)

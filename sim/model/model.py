@@ -6,7 +6,8 @@ One step is one month. The phases, in order:
 2. **alliances** — recorded changes of the month, or the alliance rules
    (:mod:`sim.mechanisms.alliances`); pairs under a ceasefire do not fight this month.
 3. **backers** — each backer shares its budget among its eligible proxies by preference and
-   sends its volunteers (:mod:`sim.mechanisms.backers`).
+   sends its volunteers, a share ``front_share`` of them to the proxy's main front and the
+   rest to its border (:mod:`sim.mechanisms.backers`).
 4. **economy** — income from held population (ethnic affinity) plus state revenue and
    backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
    recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
@@ -214,13 +215,23 @@ class AfsimModel(mesa.Model):
         s.backing = given
         s.garrison = s.garrison.copy()
         volunteers = np.zeros(w.n_factions)
+        near = None
+        if p.front_share > 0 and self.volunteer_pairs:
+            _, near = movement.enemy_near(s.garrison, s.control, fights, self.adjacency)
         for b, f in self.volunteer_pairs:
             if eligible[b, f]:
                 dest = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
                                                       w.backer_borders[b])[0]
-                if dest >= 0:
-                    s.garrison[f, dest] += w.volunteers[b, f]
-                    volunteers[f] += w.volunteers[b, f]
+                if dest < 0:
+                    continue
+                n = w.volunteers[b, f]
+                if near is not None:  # a share goes to the proxy's front (its main one)
+                    front = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
+                                                           w.backer_borders[b], near[f:f + 1])[0]
+                    s.garrison[f, front] += p.front_share * n
+                    n = (1.0 - p.front_share) * n
+                s.garrison[f, dest] += n
+                volunteers[f] += w.volunteers[b, f]
 
         # economy
         open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (

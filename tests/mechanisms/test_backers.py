@@ -25,3 +25,19 @@ def test_backer_shifts_towards_the_proxy_that_gains_ground():
     new = backers.update_preference(pref, eligible, np.array([0.0, 3.0]), learning=0.5)
     assert new[0, 1] > new[0, 0]
     assert new[0, 1] == pytest.approx(0.75)     # halfway from 0.5 to 1
+
+
+def test_volunteers_go_to_the_proxys_main_front_or_else_to_its_border():
+    # the proxy (faction 0) holds territories 0 (on the backer's border, 50 fighters),
+    # 1 (rear, 500) and 2 and 3 (fronts, 80 and 120); faction 1 holds 4
+    garrisons = np.array([[50.0, 500.0, 80.0, 120.0, 0.0], [0.0, 0.0, 0.0, 0.0, 300.0]])
+    control = np.array([0, 0, 0, 0, 1])
+    border = np.array([True, False, False, False, False])
+    front = np.array([[False, False, True, True, True], [False, False, True, True, True]])
+    assert backers.volunteer_destinations(garrisons, control, border)[0] == 0
+    assert backers.volunteer_destinations(garrisons, control, border, front)[0] == 3
+    assert backers.volunteer_destinations(garrisons, control, border, ~front)[0] == 0
+    no_front = np.zeros_like(front)
+    assert backers.volunteer_destinations(garrisons, control, border, no_front)[0] == 0
+    nowhere = np.vstack([garrisons, np.zeros(5)])              # a faction with no forces
+    assert backers.volunteer_destinations(nowhere, control, border, np.vstack([front, front[:1]]))[2] == -1
