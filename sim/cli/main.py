@@ -158,8 +158,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     record = calibrate(args.spec, args.out, workers=args.workers,
                        save=Path(args.save) if args.save else None, progress=not args.quiet)
     prov = record["provenance"]
-    print(f"ABC-SMC: {prov['generations']} generations, {prov['simulations']} runs, "
-          f"epsilons {prov['epsilons']}; final distances {prov['final_distances']}")
+    k = prov.get("runs_per_particle", 1)
+    print(f"ABC-SMC: {prov['generations']} generations, {prov['simulations']} particles x {k} "
+          f"run(s), epsilons {prov['epsilons']}; effective sample size "
+          f"{prov['effective_sample_size']} of {prov['population']}; final distances "
+          f"{prov['final_distances']}")
     for name, m in prov["marginals"].items():
         flag = f"  <- piles up at the {m['limit']} end of {m['range']}" if m["limit"] else ""
         print(f"  {name:<20} median {m['median']:<10g} 90% [{m['p5']:g}, {m['p95']:g}]{flag}")

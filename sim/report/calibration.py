@@ -71,12 +71,25 @@ def posterior_section(posterior: Posterior | None, out: Path) -> tuple[str, str]
                f"({', '.join(flagged)}): the fit wants values the plausible range excludes, a sign "
                "that a mechanism or a range is wrong, not a finding." if flagged else
                "No parameter piles up against a range limit.")
+    k = prov.get("runs_per_particle", 1)
+    particles = prov.get("simulations", "?")
+    ess = prov.get("effective_sample_size")
+    distances = prov.get("final_distances") or {}
+    fit = ", ".join(f"{name} {value:.3f}" for name, value in distances.items())
     body = (
         f"<p>Every run draws its parameters from this posterior, fitted by ABC-SMC on the "
         f"calibration window {html.escape(str(prov.get('fitted_on', '')))} only "
-        f"({prov.get('simulations', '?')} runs, {prov.get('generations', '?')} generations of "
-        f"{prov.get('population', '?')}; patterns: {html.escape(', '.join(prov.get('patterns', [])))}). "
-        f"{html.escape(verdict)}</p>"
+        f"({particles} parameter sets tried, each on {k} run{'s' if k != 1 else ''}; "
+        f"{prov.get('generations', '?')} generations of {prov.get('population', '?')}). "
+        f"{html.escape(str(prov.get('method', '')))}. "
+        + (f"Effective sample size {ess:g} of {prov.get('population', '?')}: "
+           + ("the weight is spread over many parameter sets. " if ess >= 0.25 * prov.get("population", 1)
+              else "<strong>the weight sits on a few parameter sets</strong>, so the bands "
+                   "understate the parameters' uncertainty. ")
+           if isinstance(ess, int | float) else "")
+        + (f"Distances of the accepted runs to the patterns (0: reproduced): {html.escape(fit)}. "
+           if fit else "")
+        + f"{html.escape(verdict)}</p>"
         "<table class=\"scores\"><thead><tr><th>parameter</th><th>median</th><th>90% interval"
         "</th><th>prior range</th><th></th></tr></thead><tbody>" + "".join(rows)
         + "</tbody></table>"
