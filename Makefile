@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The main job (about 6 minutes on 2 cores): the free run (200 replicates, the scenario's
+# The main job (about 3 minutes on 2 cores): the free run (200 replicates, the scenario's
 # calibrated set) and the forecast from the hold-out's first month (200 particles conditioned
 # on the record before it), each scored against baselines with the same information; skill by
 # horizon over rolling origins; the registry defaults for comparison; a quick Morris
