@@ -185,18 +185,28 @@ def test_a_particle_is_scored_on_the_mean_of_its_runs(folder):
         Simulator(sc, Params.make(), replicates=0)
 
 
-def test_runs_per_particle_is_part_of_the_spec_and_the_provenance(tmp_path, folder):
+@pytest.mark.parametrize("key, bad, message, good", [
+    ("replicates", "0", r"replicates must be an integer >= 1, got 0", "2"),
+    ("scales", "median", r"scales must be one of prior, persistence, got 'median'", "persistence"),
+    ("defensive", "1.5", r"defensive: the prior's share of the proposals must be a number in "
+     r"\[0, 1\), got 1.5", "0.1"),
+])
+def test_a_fitting_option_is_checked_and_makes_another_study(tmp_path, folder, key, bad,
+                                                             message, good):
     path = _spec(tmp_path, folder)
-    one = load_spec(path)
-    assert one.replicates == 1
-    path.write_text(path.read_text() + "replicates: 0\n")
-    with pytest.raises(ValidationError, match="replicates must be an integer >= 1, got 0"):
+    plain = load_spec(path)
+    text = path.read_text()
+    path.write_text(text + f"{key}: {bad}\n")
+    with pytest.raises(ValidationError, match=rf"spec.yaml:\d+: {message}"):
         load_spec(path)
-    path.write_text(path.read_text().replace("replicates: 0", "replicates: 2"))
-    two = load_spec(path)
-    assert two.replicates == 2 and two.hash() != one.hash()   # another study
-    record = calibrate(path, tmp_path / "study", progress=False)
-    assert record["provenance"]["runs_per_particle"] == 2
+    path.write_text(text + f"{key}: {good}\n")
+    assert load_spec(path).hash() != plain.hash()           # another study
+    prov = calibrate(path, tmp_path / "study", progress=False)["provenance"]
+    name = {"replicates": "runs_per_particle", "scales": "scales",
+            "defensive": "prior_share_of_proposals"}[key]
+    assert str(prov[name]) == good
+    if key == "scales":
+        assert "in units of persistence's distance" in prov["method"]
 
 
 def _median(history) -> float:
@@ -218,24 +228,12 @@ def test_fixed_weights_decide_which_pattern_the_fit_follows(tmp_path):
     assert runs["far"] < 0.1
 
 
-def test_persistence_scales_weigh_each_pattern_by_what_nothing_changes_misses(tmp_path, folder):
+def test_persistence_scales_weigh_each_pattern_by_what_nothing_changes_misses(folder):
     from sim.experiments.calibrate import SCALE_FLOOR, persistence_weights
     weights = persistence_weights(PatternFit(load(folder)))
     assert weights["record"] == pytest.approx(9 / 2)          # persistence misses 2 of 9 cells
     assert weights["changes"] == pytest.approx(1.0)           # and the one change
     assert weights["totals"] == weights["battle_share"] == 1 / SCALE_FLOOR   # it meets these
-    path = _spec(tmp_path, folder)
-    prior = load_spec(path)
-    path.write_text(path.read_text() + "scales: median\n")
-    with pytest.raises(ValidationError, match=r"spec.yaml:\d+: scales must be one of prior, "
-                       r"persistence, got 'median'"):
-        load_spec(path)
-    path.write_text(path.read_text().replace("scales: median", "scales: persistence"))
-    spec = load_spec(path)
-    assert spec.scales == "persistence" and spec.hash() != prior.hash()
-    record = calibrate(path, tmp_path / "study", progress=False)
-    assert record["provenance"]["scales"] == "persistence"
-    assert "persistence" in record["provenance"]["method"]
 
 
 def test_a_defensive_proposal_bounds_every_importance_weight_and_keeps_the_answer(tmp_path):
@@ -263,18 +261,6 @@ def test_a_defensive_proposal_bounds_every_importance_weight_and_keeps_the_answe
                       population=100, generations=5, min_epsilon=0.0, max_simulations=20000,
                       seed=7, defensive=0.1)
     assert abs(_median(history) - 0.3) < 0.05
-
-
-def test_the_prior_share_of_proposals_is_part_of_the_spec(tmp_path, folder):
-    path = _spec(tmp_path, folder)
-    plain = load_spec(path)
-    path.write_text(path.read_text() + "defensive: 1.5\n")
-    with pytest.raises(ValidationError, match=r"spec.yaml:\d+: defensive: the prior's share of "
-                       r"the proposals must be a number in \[0, 1\), got 1.5"):
-        load_spec(path)
-    path.write_text(path.read_text().replace("defensive: 1.5", "defensive: 0.1"))
-    spec = load_spec(path)
-    assert spec.defensive == 0.1 and spec.hash() != plain.hash()
 
 
 def test_the_drawn_runs_distances_combine_in_units_of_persistence(folder):
