@@ -4,19 +4,21 @@ Beaumont et al. 2009), with pyabc (Schälte et al. 2022).
 
 Each particle is a parameter set drawn from the prior (later: perturbed from the last
 population), run ``replicates`` times (the spec's key; 1 by default) to the end of the
-calibration window, and reduced to the mean of its runs' distances to the window's patterns (:class:`sim.analysis.fit.PatternFit`: the control record, the timing of
-recorded changes, the totals, the concentration of the fighting). The distances are combined
-by pyabc's adaptive p-norm, which rescales each by its spread in the prior sample (Prangle
-2017), so no pattern dominates by its units; the acceptance threshold is the median distance of
-the previous generation; particles are perturbed with a local covariance (pyabc's
-LocalTransition). Runs never reach a hold-out month and the fit reads no hold-out
-observation.
+calibration window, and reduced to the mean of its runs' distances to the window's patterns
+(:class:`sim.analysis.fit.PatternFit`: the control record, the timing of recorded changes,
+the totals, the concentration of the fighting). The distances are combined in a 2-norm, each
+divided by its spread in the prior sample (pyabc's adaptive p-norm, Prangle 2017) or, with
+``scales: persistence``, by persistence's distance to the same pattern; the acceptance
+threshold is the median distance of the previous generation; particles are perturbed with a
+local covariance (pyabc's LocalTransition), mixed with a share of the prior with ``defensive``
+(:mod:`sim.experiments.defensive`). Runs never reach a hold-out month and the fit reads no
+hold-out observation.
 
 The study lives in ``DIR/abc.db`` (pyabc's SQLite history). With one worker it is reproducible
 from the spec's seed (pyabc and the runs draw from numpy's global generator, seeded once); the
 same command run again resumes from the last finished generation (the resumed study is valid
-but not identical to an uninterrupted one: pyabc refits its adaptive distance on resuming). The result, ``DIR/posterior.yaml`` (and with ``--save`` the
-scenario's own file), holds the last population's parameter sets and weights with the study's
+but not identical to an uninterrupted one: pyabc refits its adaptive distance on resuming).
+The result, ``DIR/posterior.yaml`` (and with ``--save`` the scenario's own file), holds the last population's parameter sets and weights with the study's
 provenance; ensembles draw each replicate's parameters from it.
 """
 
