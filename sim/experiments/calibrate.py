@@ -19,7 +19,8 @@ from the spec's seed (pyabc and the runs draw from numpy's global generator, see
 same command run again resumes from the last finished generation (the resumed study is valid
 but not identical to an uninterrupted one: pyabc refits its adaptive distance on resuming).
 The result, ``DIR/posterior.yaml`` (and with ``--save`` the scenario's own file), holds the
-last population's parameter sets and weights with the study's provenance; ensembles draw each replicate's parameters from it.
+last population's parameter sets and weights with the study's provenance; ensembles draw
+each replicate's parameters from it.
 """
 
 from __future__ import annotations
