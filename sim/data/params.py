@@ -82,6 +82,11 @@ REGISTRY: tuple[Parameter, ...] = (
               "the holder (0: they defend against anyone; 1: only against one they support "
               "less); sim.mechanisms.levies",
               "Kalyvas 2006; Christia 2012; 0 reproduces the model before the mechanism"),
+    Parameter("levy_kin", 0.0, "share", 0.0, 1.0,
+              "how far levies judge an attacker by kinship with the holder (same ethnic base) "
+              "rather than by the territory's population at large; sim.mechanisms.levies",
+              "Christia 2012 (fronts between ethnic groups held); 0 reproduces the model before "
+              "the rule"),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

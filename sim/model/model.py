@@ -154,6 +154,7 @@ class AfsimModel(mesa.Model):
         self.approach_from = self.approach + eye  # an attack from inside has multiplier 1
         self.value = w.strategic_weight[None, :] * (0.5 + self.affinity)
         self.levy_base = p.militia_share * w.population[None, :] * self.affinity   # [F, T]
+        self.kin = levies.kinship(w.faction_ethnic, p.ethnic_affinity)             # [F, F]
         shared = (w.proxy_start < 10**6)
         self.shared_backer = (shared.T.astype(int) @ shared.astype(int)) > 0
         ethnic = w.faction_ethnic
@@ -359,7 +360,7 @@ class AfsimModel(mesa.Model):
         """[F, T] strength of the local levies who defend each territory for its holder
         against each attacker."""
         return levies.turnout(self.levy_base, control, self.affinity,
-                              self.params.levy_partisanship)
+                              self.params.levy_partisanship, self.kin, self.params.levy_kin)
 
     def fork(self, seed: int) -> AfsimModel:
         """A copy of this run at its current month that goes on with new random streams.
