@@ -210,9 +210,7 @@ class Simulator:
         seeds = [int(np.random.randint(0, 2**31 - 1)) for _ in range(self.replicates)]  # noqa: NPY002
         params = self.base.replace(**{k: float(v) for k, v in pars.items()})
         runs = [self.distances(params, seed) for seed in seeds]
-        if len(runs) == 1:
-            return runs[0]
-        return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+        return {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}  # one run: its own
 
 
 def persistence_weights(fit: PatternFit) -> dict[str, float]:

@@ -230,9 +230,10 @@ class AfsimModel(mesa.Model):
                     front = backers.volunteer_destinations(s.garrison[f:f + 1], s.control,
                                                            w.backer_borders[b], near[f:f + 1])[0]
                     s.garrison[f, front] += p.front_share * n
-                    n = (1.0 - p.front_share) * n
-                s.garrison[f, dest] += n
-                volunteers[f] += w.volunteers[b, f]
+                    s.garrison[f, dest] += (1.0 - p.front_share) * n
+                else:
+                    s.garrison[f, dest] += n
+                volunteers[f] += n
 
         # economy
         open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (

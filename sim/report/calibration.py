@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from sim.data.schema import Posterior
 
 LIMIT_COLOUR = "#D55E00"
+SPREAD_SHARE = 0.25  # an effective sample size under a quarter of the population is "a few sets"
 
 
 def posterior_figure(path: Path, posterior: Posterior, marginals: dict) -> Path:
@@ -73,6 +74,7 @@ def posterior_section(posterior: Posterior | None, out: Path) -> tuple[str, str]
                "No parameter piles up against a range limit.")
     k = prov.get("runs_per_particle", 1)
     particles = prov.get("simulations", "?")
+    population = prov.get("population", "?")
     ess = prov.get("effective_sample_size")
     distances = prov.get("final_distances") or {}
     fit = ", ".join(f"{name} {value:.3f}" for name, value in distances.items())
@@ -80,10 +82,11 @@ def posterior_section(posterior: Posterior | None, out: Path) -> tuple[str, str]
         f"<p>Every run draws its parameters from this posterior, fitted by ABC-SMC on the "
         f"calibration window {html.escape(str(prov.get('fitted_on', '')))} only "
         f"({particles} parameter sets tried, each on {k} run{'s' if k != 1 else ''}; "
-        f"{prov.get('generations', '?')} generations of {prov.get('population', '?')}). "
+        f"{prov.get('generations', '?')} generations of {population}). "
         f"{html.escape(str(prov.get('method', '')))}. "
-        + (f"Effective sample size {ess:g} of {prov.get('population', '?')}: "
-           + ("the weight is spread over many parameter sets. " if ess >= 0.25 * prov.get("population", 1)
+        + (f"Effective sample size {ess:g} of {population}: "
+           + ("the weight is spread over many parameter sets. "
+              if isinstance(population, int) and ess >= SPREAD_SHARE * population
               else "<strong>the weight sits on a few parameter sets</strong>, so the bands "
                    "understate the parameters' uncertainty. ")
            if isinstance(ess, int | float) else "")
