@@ -20,3 +20,22 @@ def test_the_recorded_taliban_count_of_january_1995_is_read_from_the_record():
     # Paktia, Paktika and Khost are rows of unplaced holder then.
     assert targets.recorded_count(scenario, "1995-01", "taliban") == (5, 3)
     assert targets.recorded_count(scenario, "1994-10", "taliban") == (0, 0)
+
+
+def test_record_misses_split_the_fit_record_distance_by_territory():
+    import numpy as np
+
+    from sim.data import load
+    from sim.experiments.calibrate import Simulator
+    from sim.experiments.parameters import ParameterChoice
+
+    tool = _tool("record_misses")
+    scenario = load(ROOT / "scenarios" / "afghanistan_1992_1996")
+    shares = tool.misses(scenario, {}, [11, 12])
+    assert shares.shape == (len(scenario.drivers.territory_ids),)
+    assert (shares >= 0).all() and shares.sum() > 0
+    # the columns add up to the fit's record distance of the same runs
+    sim = Simulator(scenario, None)
+    choice = ParameterChoice.of(scenario, overrides={})
+    record = np.mean([sim.distances(choice.for_seed(s), s)["record"] for s in (11, 12)])
+    assert np.isclose(shares.sum(), record)
