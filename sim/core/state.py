@@ -35,6 +35,8 @@ class State:
     recruits: np.ndarray       # [F] fighters enlisted this month
     armament: np.ndarray       # [F] heavy weapons per fighter (starts at the faction's rating)
     momentum: np.ndarray       # [F] net territories taken per month lately
+    volunteers: np.ndarray     # [F] foreign volunteers serving (inside the garrisons)
+    volunteers_army: np.ndarray  # [F] the faction's fighters when ``volunteers`` was counted
 
     def copy(self) -> State:
         return State(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
@@ -93,4 +95,6 @@ def initial_state(drivers: Drivers, world: World) -> State:
         recruits=np.zeros(n_f),
         armament=world.heavy_weapons.astype(float).copy(),
         momentum=np.zeros(n_f),
+        volunteers=np.zeros(n_f),
+        volunteers_army=np.zeros(n_f),
     )

@@ -98,6 +98,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "where it is strongest) rather than to its territory on the backer's border",
               "the source: ISI sent 'hundreds of trucks loaded with weapons and fighters to the "
               "southern part of Kabul' (the front); 0 reproduces the model before the rule"),
+    Parameter("volunteer_return", 0.0, "share per month", 0.0, 1.0,
+              "share of a faction's serving foreign volunteers who go home each month (a mean "
+              "tour of 1 / value months); 0: they serve until killed",
+              "the source's 80,000-100,000 Pakistanis who 'trained and fought' for the Taliban "
+              "in 1994-99 are a flow (students back to their schools, Rashid 2000); 0 "
+              "reproduces the model before the rule"),
     Parameter("defection_rate", 0.3, "probability per month", 0.0, 1.0,
               "chance scale that an outmatched garrison with no cohesion changes sides",
               "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),

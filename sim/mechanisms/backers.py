@@ -73,3 +73,25 @@ def volunteer_destinations(
         score = score + np.where(present & front, 2e9, 0.0)
     best = score.argmax(axis=1)
     return np.where(present.any(axis=1), best, -1)
+
+
+def volunteers_go_home(garrisons: np.ndarray, serving: np.ndarray, counted_army: np.ndarray,
+                       rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(new [F, T] garrisons, [F] volunteers still serving) after this month's departures.
+
+    Foreign volunteers serve a tour and go home: the source's "between 1994 and 1999, an
+    estimated 80,000 to 100,000 Pakistanis trained and fought in Afghanistan on the side of the
+    Taliban" counts everyone who served in five years, a flow, not a standing force; the
+    "impoverished young students from Pakistani religious schools chartered as volunteer
+    fighters" went back to their schools (Rashid 2000). A share ``rate`` of those serving
+    leaves each month (a mean tour of 1 / rate months), taken from every garrison of the
+    faction in proportion. Volunteers share the faction's losses: if its army (``counted_army``
+    when ``serving`` was counted, [F]) has shrunk, those serving shrink in the same ratio
+    (growth since then is recruits and defectors, not volunteers).
+    """
+    total = garrisons.sum(axis=1)
+    kept = np.divide(total, counted_army, out=np.ones_like(total), where=counted_army > 0)
+    serving = np.minimum(serving * np.minimum(kept, 1.0), total)
+    leaving = rate * serving
+    scale = np.divide(total - leaving, total, out=np.ones_like(total), where=total > 0)
+    return garrisons * scale[:, None], serving - leaving

@@ -7,7 +7,8 @@ One step is one month. The phases, in order:
    (:mod:`sim.mechanisms.alliances`); pairs under a ceasefire do not fight this month.
 3. **backers** — each backer shares its budget among its eligible proxies by preference and
    sends its volunteers, a share ``front_share`` of them to the proxy's main front and the
-   rest to its border (:mod:`sim.mechanisms.backers`).
+   rest to its border; a share ``volunteer_return`` of those serving goes home
+   (:mod:`sim.mechanisms.backers`).
 4. **economy** — income from held population (ethnic affinity) plus state revenue and
    backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
    recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
@@ -216,6 +217,9 @@ class AfsimModel(mesa.Model):
         s.backing = given
         s.garrison = s.garrison.copy()
         volunteers = np.zeros(w.n_factions)
+        if p.volunteer_return > 0:
+            s.garrison, s.volunteers = backers.volunteers_go_home(
+                s.garrison, s.volunteers, s.volunteers_army, p.volunteer_return)
         near = None
         if p.front_share > 0 and self.volunteer_pairs:
             _, near = movement.enemy_near(s.garrison, s.control, fights, self.adjacency)
@@ -234,6 +238,9 @@ class AfsimModel(mesa.Model):
                 else:
                     s.garrison[f, dest] += n
                 volunteers[f] += n
+        if p.volunteer_return > 0:
+            s.volunteers = s.volunteers + volunteers
+            s.volunteers_army = s.garrison.sum(axis=1)
 
         # economy
         open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (

@@ -41,3 +41,38 @@ def test_volunteers_go_to_the_proxys_main_front_or_else_to_its_border():
     assert backers.volunteer_destinations(garrisons, control, border, no_front)[0] == 0
     nowhere = np.vstack([garrisons, np.zeros(5)])              # a faction with no forces
     assert backers.volunteer_destinations(nowhere, control, border, np.vstack([front, front[:1]]))[2] == -1
+
+
+def test_volunteers_going_home_leave_the_garrisons_in_proportion():
+    garrisons = np.array([[300.0, 100.0, 0.0], [50.0, 0.0, 50.0]])
+    serving = np.array([200.0, 0.0])
+    out, left = backers.volunteers_go_home(garrisons, serving, garrisons.sum(axis=1), 0.25)
+    assert left[0] == pytest.approx(150.0)                       # a quarter of 200 went home
+    assert garrisons.sum() - out.sum() == pytest.approx(50.0)    # exactly those left the army
+    assert out[0, 0] / out[0, 1] == pytest.approx(3.0)           # from every garrison alike
+    assert (out[1] == garrisons[1]).all()                        # no volunteers, nobody leaves
+
+
+def test_volunteers_share_the_armys_losses_but_not_its_recruits():
+    serving = np.array([400.0])
+    lost_half = np.array([[500.0]])                              # the army was 1000 when counted
+    _, left = backers.volunteers_go_home(lost_half, serving, np.array([1000.0]), 0.0)
+    assert left[0] == pytest.approx(200.0)
+    grown = np.array([[3000.0]])                                 # recruits are not volunteers
+    _, left = backers.volunteers_go_home(grown, serving, np.array([1000.0]), 0.0)
+    assert left[0] == pytest.approx(400.0)
+
+
+@given(rate=st.floats(0, 1), months=st.integers(1, 24),
+       garrison=st.floats(1, 1e5), share=st.floats(0, 1))
+def test_serving_volunteers_decay_geometrically_and_never_exceed_the_army(rate, months, garrison,
+                                                                          share):
+    g = np.array([[garrison]])
+    serving = np.array([share * garrison])
+    start = serving[0]
+    for _ in range(months):
+        counted = g.sum(axis=1)
+        g, serving = backers.volunteers_go_home(g, serving, counted, rate)
+        assert 0 <= serving[0] <= g.sum() + 1e-6
+    assert serving[0] == pytest.approx(start * (1 - rate) ** months, rel=1e-9, abs=1e-9)
+    assert g.sum() == pytest.approx(garrison - start * (1 - (1 - rate) ** months), rel=1e-9)

@@ -167,3 +167,17 @@ def test_momentum_is_the_average_of_the_recorded_net_gains(real):
     assert model.state.momentum.max() > 0.0        # somebody took ground lately
     assert tables_of(model)["control"].to_csv() != tables_of(
         AfsimModel(real, seed=3, end="1995-06").run())["control"].to_csv()
+
+
+def test_volunteers_who_go_home_leave_the_army_they_joined(real):
+    stay = AfsimModel(real, seed=3, end="1995-06").run()
+    back = AfsimModel(real, seed=3, end="1995-06", volunteer_return=0.5).run()
+    w = stay.world
+    joined = w.volunteers.sum(axis=0) > 0                       # factions a backer sends men to
+    assert joined.any() and (stay.state.volunteers == 0).all()  # 0: nobody counted or sent home
+    assert (back.state.volunteers[joined] > 0).all()
+    assert (back.state.volunteers[~joined] == 0).all()
+    assert (back.state.volunteers <= back.state.garrison.sum(axis=1) + 1e-6).all()
+    # half of them leave each month: fewer serve than in an army where they stay
+    assert (back.state.volunteers[joined] < w.volunteers.sum(axis=0)[joined] * 2.1).all()
+    assert tables_of(back)["factions"].to_csv() != tables_of(stay)["factions"].to_csv()
