@@ -37,6 +37,7 @@ class State:
     momentum: np.ndarray       # [F] net territories taken per month lately
     volunteers: np.ndarray     # [F] foreign volunteers serving (inside the garrisons)
     volunteers_army: np.ndarray  # [F] the faction's fighters when ``volunteers`` was counted
+    purse: np.ndarray          # [F] k$ kept for buying commanders (not for the army's pay)
 
     def copy(self) -> State:
         return State(**{f.name: _copy(getattr(self, f.name)) for f in fields(self)})
@@ -97,4 +98,5 @@ def initial_state(drivers: Drivers, world: World) -> State:
         momentum=np.zeros(n_f),
         volunteers=np.zeros(n_f),
         volunteers_army=np.zeros(n_f),
+        purse=np.zeros(n_f),
     )

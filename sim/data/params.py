@@ -104,6 +104,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "the source's 80,000-100,000 Pakistanis who 'trained and fought' for the Taliban "
               "in 1994-99 are a flow (students back to their schools, Rashid 2000); 0 "
               "reproduces the model before the rule"),
+    Parameter("purse_share", 0.0, "share of income", 0.0, 1.0,
+              "share of each month's income a faction keeps in a purse for buying commanders, "
+              "apart from its army's pay and recruits; 0: all of it goes to the army",
+              "the source: the Taliban's backers 'bringing and distributing money and "
+              "supplies'; commanders bought with backers' money (Rashid 2000, Giustozzi "
+              "2009); 0 reproduces the model before the rule"),
     Parameter("defection_rate", 0.3, "probability per month", 0.0, 1.0,
               "chance scale that an outmatched garrison with no cohesion changes sides",
               "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),

@@ -7,6 +7,10 @@ extraction and enlistment both weigh ethnic affinity (the share of a territory's
 population of the faction's ethnic base), as in Cederman, Gleditsch & Buhaug (2013).
 Fighters who cannot be paid desert.
 
+A faction may keep a purse for buying commanders apart from its army's pay
+(:func:`set_aside`, :func:`pay_from_purse`): without one, every month's money goes into
+recruits until the army eats the whole income, and a commander's price is never in hand.
+
 All functions are pure: arrays in, new arrays out. Shapes: F factions, T territories.
 """
 
@@ -91,3 +95,18 @@ def recruit(
     share = np.divide(pool, potential[:, None], out=np.zeros_like(pool),
                       where=potential[:, None] > 0)
     return garrisons + share * recruits[:, None], resources - recruits * price, recruits
+
+
+def set_aside(income: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Split the month's income [F] into (the army's account, the purse for buying
+    commanders): ``share`` of it, in 0..1, goes to the purse."""
+    kept = income * share
+    return income - kept, kept
+
+
+def pay_from_purse(purse: np.ndarray, resources: np.ndarray,
+                   spent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pay ``spent`` [F] (the month's purchases) from the purse first, the rest from the
+    army's account; return (purse, resources)."""
+    from_purse = np.minimum(purse, spent)
+    return purse - from_purse, resources - (spent - from_purse)

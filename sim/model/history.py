@@ -36,7 +36,7 @@ class History:
         self.months.append(state.month)
         self.control.append(state.control.copy())
         self.fighters.append(state.garrison.sum(axis=1))
-        self.resources.append(state.resources.copy())
+        self.resources.append(state.resources + state.purse)  # all its money, both accounts
         self.support.append(state.support.copy())
         self.backing.append(state.backing)  # replaced, never changed in place, each month
         rel = state.relation

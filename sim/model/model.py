@@ -10,7 +10,7 @@ One step is one month. The phases, in order:
    rest to its border; a share ``volunteer_return`` of those serving goes home
    (:mod:`sim.mechanisms.backers`).
 4. **economy** — income from held population (ethnic affinity) plus state revenue and
-   backer support; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
+   backer support, a share ``purse_share`` of it kept in a purse for buying commanders; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
    recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
 5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`).
 6. **offensives** — each faction picks attacks by expected value (:mod:`sim.mechanisms.offensives`).
@@ -24,7 +24,7 @@ One step is one month. The phases, in order:
    cheaper the more neighbours have gone over and the more ground the buyer has been taking
    lately (:mod:`sim.mechanisms.defection`, :mod:`sim.mechanisms.momentum`), the likelier
    the less of its upkeep the holder paid this month (:func:`sim.mechanisms.defection.loyalty`);
-   they bring their weapons.
+   they bring their weapons. The buyer pays from its purse first, then from its army's money.
 9. **learning** — each faction's momentum is updated from the month's changes of control
    (:mod:`sim.mechanisms.momentum`); backers shift preference towards the proxies that
    gained ground.
@@ -245,9 +245,12 @@ class AfsimModel(mesa.Model):
         # economy
         open_to = np.broadcast_to((s.closed_until < month)[None, :], s.garrison.shape) | (
             s.control[None, :] != np.arange(w.n_factions)[:, None])
-        s.resources = s.resources + economy.income(s.control, w.population, self.affinity,
-                                                   p.tax_per_capita, open_to, s.state_revenue,
-                                                   s.support)
+        earned = economy.income(s.control, w.population, self.affinity, p.tax_per_capita,
+                                open_to, s.state_revenue, s.support)
+        if p.purse_share > 0:
+            earned, kept = economy.set_aside(earned, p.purse_share)
+            s.purse = s.purse + kept
+        s.resources = s.resources + earned
         fighters = s.garrison.sum(axis=1)
         s.resources, unpaid = economy.pay_upkeep(s.resources, fighters, p.upkeep_per_fighter)
         loyal = defection.loyalty(w.cohesion, unpaid, p.pay_loyalty)
@@ -292,10 +295,15 @@ class AfsimModel(mesa.Model):
                                * self.per_fighter[safe], 0.0)[None, :] + militia    # [F, T]
         bought_levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
         shares = topology.neighbour_share(s.control, self.adjacency, w.n_factions)
-        s.garrison, s.control, s.resources, bought = defection.defect(
-            s.garrison, s.control, s.resources, fights, threat, own_defence, self.affinity,
+        funds = s.resources + s.purse if p.purse_share > 0 else s.resources
+        s.garrison, s.control, left, bought = defection.defect(
+            s.garrison, s.control, funds, fights, threat, own_defence, self.affinity,
             loyal, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
             self.rngs["defection"], shares, p.cascade_weight, self._offer_factor(s))
+        if p.purse_share > 0:
+            s.purse, s.resources = economy.pay_from_purse(s.purse, s.resources, funds - left)
+        else:
+            s.resources = left
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
             s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)

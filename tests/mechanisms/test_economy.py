@@ -30,3 +30,27 @@ def test_income_weighs_ethnic_affinity_and_blockades():
     open_to = np.array([[True, False]])
     got = economy.income(control, population, affinity, 0.1, open_to, np.zeros(1), np.array([5.0]))
     assert got[0] == pytest.approx(0.1 * 100 + 5.0)   # only the open territory pays
+
+
+@settings(max_examples=50)
+@given(income=st.floats(0, 1e4), share=st.floats(0, 1))
+def test_the_purse_is_a_share_of_income_and_nothing_is_lost(income, share):
+    army, purse = economy.set_aside(np.array([income]), share)
+    assert np.isclose(army[0] + purse[0], income)
+    assert np.isclose(purse[0], share * income) and army[0] >= -1e-9
+
+
+@settings(max_examples=50)
+@given(purse=st.floats(0, 1e3), resources=st.floats(0, 1e3), spent=st.floats(0, 1))
+def test_purchases_are_paid_from_the_purse_first(purse, resources, spent):
+    spent = spent * (purse + resources)            # never more than the buyer has
+    p, r = economy.pay_from_purse(np.array([purse]), np.array([resources]), np.array([spent]))
+    assert p[0] >= 0 and r[0] >= -1e-9
+    assert np.isclose(p[0] + r[0], purse + resources - spent)
+    assert r[0] == resources or p[0] == 0          # the army's money only once the purse is empty
+
+
+def test_a_purse_buys_what_the_army_account_alone_cannot():
+    p, r = economy.pay_from_purse(np.array([30.0, 0.0]), np.array([5.0, 10.0]),
+                                  np.array([20.0, 4.0]))
+    assert p.tolist() == [10.0, 0.0] and r.tolist() == [5.0, 6.0]

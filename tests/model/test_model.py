@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import mesa
+import numpy as np
 import pytest
 from conftest import copy_scenario
 
@@ -181,3 +182,24 @@ def test_volunteers_who_go_home_leave_the_army_they_joined(real):
     # half of them leave each month: fewer serve than in an army where they stay
     assert (back.state.volunteers[joined] < w.volunteers.sum(axis=0)[joined] * 2.1).all()
     assert tables_of(back)["factions"].to_csv() != tables_of(stay)["factions"].to_csv()
+
+
+def test_the_purse_only_grows_except_by_the_commanders_it_buys(real):
+    model = AfsimModel(real, seed=3, end="1995-06", purse_share=0.3)
+    seen = 0
+    while model.running:
+        before = model.state.purse.copy()
+        n = len(model.history.defections)
+        model.step()
+        after = model.state.purse
+        paid = np.zeros_like(before)
+        for _, d in model.history.defections[n:]:
+            paid[d.new] += d.price
+        assert (after >= 0).all()
+        assert (after >= before - paid - 1e-9).all()   # it falls only by what was bought
+        seen += int(paid.sum() > 0)
+    assert model.state.purse.max() > 0 and seen > 0
+    stay = AfsimModel(real, seed=3, end="1995-06").run()
+    assert (stay.state.purse == 0).all()
+    # the factions' money in the output counts both accounts
+    assert np.allclose(model.history.resources[-1], model.state.resources + model.state.purse)
