@@ -49,7 +49,9 @@ class Faction(mesa.Agent):
 
     @property
     def resources(self) -> float:
-        return float(self.model.state.resources[self.index])
+        """All its money (k$): the army's account and the purse for buying commanders."""
+        s = self.model.state
+        return float(s.resources[self.index] + s.purse[self.index])
 
     @property
     def territories(self) -> list[str]:

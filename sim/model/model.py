@@ -10,7 +10,8 @@ One step is one month. The phases, in order:
    rest to its border; a share ``volunteer_return`` of those serving goes home
    (:mod:`sim.mechanisms.backers`).
 4. **economy** — income from held population (ethnic affinity) plus state revenue and
-   backer support, a share ``purse_share`` of it kept in a purse for buying commanders; upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
+   backer support, a share ``purse_share`` of it kept in a purse for buying commanders;
+   upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
    recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
 5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`).
 6. **offensives** — each faction picks attacks by expected value (:mod:`sim.mechanisms.offensives`).
