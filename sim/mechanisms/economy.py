@@ -104,9 +104,11 @@ def set_aside(income: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]
     return income - kept, kept
 
 
-def pay_from_purse(purse: np.ndarray, resources: np.ndarray,
-                   spent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pay ``spent`` [F] (the month's purchases) from the purse first, the rest from the
-    army's account; return (purse, resources)."""
-    from_purse = np.minimum(purse, spent)
-    return purse - from_purse, resources - (spent - from_purse)
+def pay_from_purse(purse: np.ndarray, funds: np.ndarray,
+                   left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``funds`` [F] (the purse and the army's account together), ``left`` is what the
+    month's purchases did not spend; they are paid from the purse first. Return (purse, the
+    army's account). Splitting what is left, not subtracting what was spent, keeps an empty
+    purse exact: the army's account is then ``left`` to the bit."""
+    purse = purse - np.minimum(purse, funds - left)
+    return purse, left - purse

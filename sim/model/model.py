@@ -248,9 +248,8 @@ class AfsimModel(mesa.Model):
             s.control[None, :] != np.arange(w.n_factions)[:, None])
         earned = economy.income(s.control, w.population, self.affinity, p.tax_per_capita,
                                 open_to, s.state_revenue, s.support)
-        if p.purse_share > 0:
-            earned, kept = economy.set_aside(earned, p.purse_share)
-            s.purse = s.purse + kept
+        earned, kept = economy.set_aside(earned, p.purse_share)
+        s.purse = s.purse + kept
         s.resources = s.resources + earned
         fighters = s.garrison.sum(axis=1)
         s.resources, unpaid = economy.pay_upkeep(s.resources, fighters, p.upkeep_per_fighter)
@@ -296,15 +295,12 @@ class AfsimModel(mesa.Model):
                                * self.per_fighter[safe], 0.0)[None, :] + militia    # [F, T]
         bought_levies = np.where(held, self.levy_base[safe, np.arange(w.n_territories)], 0.0)
         shares = topology.neighbour_share(s.control, self.adjacency, w.n_factions)
-        funds = s.resources + s.purse if p.purse_share > 0 else s.resources
+        funds = s.resources + s.purse
         s.garrison, s.control, left, bought = defection.defect(
             s.garrison, s.control, funds, fights, threat, own_defence, self.affinity,
             loyal, may_attack, bought_levies, p.defection_rate, p.bribe_per_fighter,
             self.rngs["defection"], shares, p.cascade_weight, self._offer_factor(s))
-        if p.purse_share > 0:
-            s.purse, s.resources = economy.pay_from_purse(s.purse, s.resources, funds - left)
-        else:
-            s.resources = left
+        s.purse, s.resources = economy.pay_from_purse(s.purse, funds, left)
         fighters = s.garrison.sum(axis=1)
         for d in bought:  # a commander who goes over takes his weapons
             s.armament, _ = weapons.capture(s.armament, fighters, d.old, d.new, d.garrison, 1.0)

@@ -44,13 +44,22 @@ def test_the_purse_is_a_share_of_income_and_nothing_is_lost(income, share):
 @given(purse=st.floats(0, 1e3), resources=st.floats(0, 1e3), spent=st.floats(0, 1))
 def test_purchases_are_paid_from_the_purse_first(purse, resources, spent):
     spent = spent * (purse + resources)            # never more than the buyer has
-    p, r = economy.pay_from_purse(np.array([purse]), np.array([resources]), np.array([spent]))
+    funds = purse + resources
+    p, r = economy.pay_from_purse(np.array([purse]), np.array([funds]),
+                                  np.array([funds - spent]))
     assert p[0] >= 0 and r[0] >= -1e-9
     assert np.isclose(p[0] + r[0], purse + resources - spent)
-    assert r[0] == resources or p[0] == 0          # the army's money only once the purse is empty
+    # the army's money only once the purse is empty
+    assert np.isclose(r[0], resources) or p[0] == 0
+
+
+def test_an_empty_purse_leaves_the_army_what_purchases_left_to_the_bit():
+    left = np.array([0.1 + 0.2, 7.3])
+    p, r = economy.pay_from_purse(np.zeros(2), left + 1.0, left)
+    assert p.tolist() == [0.0, 0.0] and r.tolist() == left.tolist()
 
 
 def test_a_purse_buys_what_the_army_account_alone_cannot():
-    p, r = economy.pay_from_purse(np.array([30.0, 0.0]), np.array([5.0, 10.0]),
-                                  np.array([20.0, 4.0]))
+    p, r = economy.pay_from_purse(np.array([30.0, 0.0]), np.array([35.0, 10.0]),
+                                  np.array([15.0, 6.0]))
     assert p.tolist() == [10.0, 0.0] and r.tolist() == [5.0, 6.0]
