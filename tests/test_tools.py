@@ -39,3 +39,24 @@ def test_record_misses_split_the_fit_record_distance_by_territory():
     choice = ParameterChoice.of(scenario, overrides={})
     record = np.mean([sim.distances(choice.for_seed(s), s)["record"] for s in (11, 12)])
     assert np.isclose(shares.sum(), record)
+
+
+def test_filter_check_pools_forecasts_from_inside_the_calibration_window(tmp_path, capsys):
+    import pytest
+    from tiny import write_tiny
+
+    from sim.data import load
+    from sim.data.dates import parse_month
+
+    tool = _tool("filter_check")
+    scenario = load(write_tiny(tmp_path / "tiny"))
+    result = tool.check(scenario, [parse_month("2000-02"), parse_month("2000-03")],
+                        particles=4, seed=1, miss_high=0.0)
+    rows = result["rows"]
+    assert [r["origin"] for r in rows] == ["2000-02", "2000-03"]
+    assert result["pooled_brier_skill"] == pytest.approx(
+        1 - sum(r["model"] for r in rows) / sum(r["persistence"] for r in rows))
+    # an origin in the hold-out is refused: the tool must never read it
+    with pytest.raises(SystemExit) as refused:
+        tool.main([str(tmp_path / "tiny"), "--first", "2000-03", "--last", "2000-04"])
+    assert refused.value.code == 2 and "inside the calibration window" in capsys.readouterr().err

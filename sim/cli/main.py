@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.argtypes import integer
+from sim.cli.argtypes import integer, probability
 from sim.cli.sweep import add_sweep_parser
 from sim.data import load
 from sim.data import params as params_registry
@@ -99,14 +99,15 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             raise FileExistsError(f"{out}: directory is not empty (use --force to overwrite)")
         result = rolling_horizons(scenario, origin, scenario.holdout.end, args.particles,
                                   args.seed, params=values, defaults=args.defaults,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, miss_high=args.miss_high)
         out.mkdir(parents=True, exist_ok=True)
         (out / "horizons.json").write_text(json.dumps(result, indent=2) + "\n")
         print(format_horizons(result))
         print(f"wrote {out / 'horizons.json'}")
         return 0
     forecast = Forecast(scenario, origin, args.particles, args.seed, params=values,
-                        defaults=args.defaults, end=_end(args.end, scenario))
+                        defaults=args.defaults, end=_end(args.end, scenario),
+                        miss_high=args.miss_high)
     forecast.run(out=args.out, force=args.force, progress=not args.quiet)
     print(f"wrote {forecast.path} (forecast from {format_month(origin)}; score it with "
           f"`afsim score {forecast.path}`)")
@@ -313,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--particles", type=_positive, default=100,
                    help="runs in the particle filter (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="root seed (particles and resampling)")
+    p.add_argument("--miss-high", type=probability("--miss-high"), default=None,
+                   help="chance that a high-confidence row of the record is wrong, in the "
+                        "filter's likelihood (default: the model log's choice)")
     p.add_argument("--rolling", action="store_true",
                    help="forecast from every month of the hold-out from --origin on and write "
                         "skill by horizon (1, 3, 6, 12 months) to DIR/horizons.json")

@@ -51,20 +51,26 @@ from sim.model import AfsimModel, tables_of
 MISS_PROBABILITY = {"high": 0.0, "medium": 0.2, "low": 0.4}
 
 
-def log_weights(codes: np.ndarray, record: Record, row: int) -> tuple[np.ndarray, np.ndarray]:
-    """(contradictions of high-confidence cells [P], log-likelihood of the other cells [P]) of
-    particles' maps ``codes`` [P, T] (record codes) against the record's row ``row``."""
+def log_weights(codes: np.ndarray, record: Record, row: int,
+                miss_probability: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(contradictions of cells taken as exact [P], log-likelihood of the other cells [P]) of
+    particles' maps ``codes`` [P, T] (record codes) against the record's row ``row``.
+
+    ``miss_probability``: by confidence, the chance the record is wrong (default
+    :data:`MISS_PROBABILITY`); a confidence with 0 is taken as exact."""
+    probabilities = MISS_PROBABILITY if miss_probability is None else miss_probability
     known = record.known[row]
     truth = record.holder[row]
     miss = (codes != truth[None, :]) & known[None, :]
     conf = record.confidence[row]
-    hard = (miss & (conf == "high")[None, :]).sum(axis=1)
+    hard = np.zeros(codes.shape[0], dtype=int)
     soft = np.zeros(codes.shape[0])
-    for name, p in MISS_PROBABILITY.items():
-        if p <= 0:
-            continue
+    for name, p in probabilities.items():
         cols = known & (conf == name)
         misses = (miss & cols[None, :]).sum(axis=1)
+        if p <= 0:
+            hard += misses
+            continue
         hits = cols.sum() - misses
         soft += misses * np.log(p) + hits * np.log1p(-p)
     return hard, soft
@@ -97,7 +103,8 @@ def _child_seed(seed: int, month: int, particle: int) -> int:
 
 
 def assimilate(scenario: Scenario, choice: ParameterChoice, origin: int, particles: int,
-               seed: int, end: int, progress: bool = False) -> tuple[list[AfsimModel], dict]:
+               seed: int, end: int, progress: bool = False,
+               miss_probability: dict[str, float] | None = None) -> tuple[list[AfsimModel], dict]:
     """Run ``particles`` runs to ``end``, filtered on the record before ``origin``; return the
     finished models and a summary of the filter (effective sample sizes, contradictions).
 
@@ -111,7 +118,8 @@ def assimilate(scenario: Scenario, choice: ParameterChoice, origin: int, particl
     models = [AfsimModel(scenario.drivers, seed=s, end=end, params=choice.for_seed(s),
                          collect=False)
               for s in replicate_seeds(seed, particles)]
-    summary = {"months": [], "ess": [], "contradictions": []}
+    ancestor = np.arange(particles)  # which of the particles drawn at the start each descends from
+    summary = {"months": [], "ess": [], "contradictions": [], "ancestors": []}
     bar = tqdm(total=origin - scenario.start - 1, unit="month", disable=not progress,
                file=sys.stderr, desc="assimilate")
     for month in range(scenario.start + 1, origin):
@@ -119,13 +127,15 @@ def assimilate(scenario: Scenario, choice: ParameterChoice, origin: int, particl
             model.step()
         row = month - scenario.start
         codes = np.stack([as_record_codes(m.state.control, n_factions) for m in models])
-        hard, soft = log_weights(codes, record, row)
+        hard, soft = log_weights(codes, record, row, miss_probability)
         weights = normalised_weights(hard, soft)
         kept = systematic_resample(weights, _generator(seed, zlib.crc32(b"filter"), month))
         models = [models[i].fork(_child_seed(seed, month, j)) for j, i in enumerate(kept)]
+        ancestor = ancestor[kept]
         summary["months"].append(format_month(month))
         summary["ess"].append(round(float(1.0 / (weights ** 2).sum()), 2))
         summary["contradictions"].append(int(hard.min()))
+        summary["ancestors"].append(int(np.unique(ancestor).size))
         bar.update(1)
     bar.close()
     for model in models:
@@ -141,14 +151,22 @@ class Forecast:
         origin: the first forecast month (``YYYY-MM`` or index).
         particles: runs in the filter (the replicates of the forecast).
         seed: root seed of the particles' seeds and of the resampling.
+        miss_high: the chance, in 0..1, that a high-confidence row of the record is wrong
+            (default :data:`MISS_PROBABILITY`'s: exact).
         end, params, defaults, **overrides: as for :class:`~sim.experiments.run.Run`.
     """
 
     def __init__(self, scenario: Scenario | str | Path, origin: int | str, particles: int = 100,
                  seed: int = 0, *, end: int | str | None = None,
-                 params: Params | dict | None = None, defaults: bool = False, **overrides: Any):
+                 params: Params | dict | None = None, defaults: bool = False,
+                 miss_high: float | None = None, **overrides: Any):
         if not isinstance(particles, int) or isinstance(particles, bool) or particles < 1:
             raise ValueError(f"--particles must be at least 1, got {particles!r}")
+        if miss_high is not None and not 0.0 <= miss_high < 1.0:
+            raise ValueError(f"--miss-high must be in [0, 1), got {miss_high!r}")
+        self.miss_probability = dict(MISS_PROBABILITY)
+        if miss_high is not None:
+            self.miss_probability["high"] = float(miss_high)
         self.scenario = resolve_scenario(scenario)
         self.choice = ParameterChoice.of(self.scenario, params, defaults, overrides)
         self.params = self.choice.base()
@@ -170,7 +188,8 @@ class Forecast:
         directory = RunDirectory(out, force=force) if out is not None else None
         try:
             models, self.filter = assimilate(self.scenario, self.choice, self.origin,
-                                             self.particles, self.seed, self.end, progress)
+                                             self.particles, self.seed, self.end, progress,
+                                             self.miss_probability)
             tables = [tables_of(model, j) for j, model in enumerate(models)]
             if directory is not None:
                 for t in tables:
@@ -189,7 +208,7 @@ class Forecast:
         record = manifest(self.scenario, self.params, [m.run_seed for m in models], self.end,
                           root_seed=self.seed, command="forecast")
         record |= {"origin": format_month(self.origin), "particles": self.particles,
-                   "filter": self.filter,
+                   "miss_probability": self.miss_probability, "filter": self.filter,
                    "parameter_origin": self.choice.manifest(
                        replicate_seeds(self.seed, self.particles))}
         return record
@@ -210,7 +229,7 @@ class Forecast:
 def rolling_horizons(scenario: Scenario | str | Path, first: int | str, last: int | str,
                      particles: int = 50, seed: int = 0, horizons: tuple[int, ...] = (1, 3, 6, 12),
                      params: Params | dict | None = None, defaults: bool = False,
-                     progress: bool = False) -> dict:
+                     progress: bool = False, miss_high: float | None = None) -> dict:
     """Skill by horizon of forecasts from every origin ``first..last`` (month indices or
     ``YYYY-MM``), each scored against baselines from the recorded map before its origin.
 
@@ -227,7 +246,7 @@ def rolling_horizons(scenario: Scenario | str | Path, first: int | str, last: in
     for origin in tqdm(origins, unit="origin", disable=not progress, file=sys.stderr,
                        desc="horizons"):
         forecast = Forecast(scenario, origin, particles, seed, params=params,
-                            defaults=defaults).run()
+                            defaults=defaults, miss_high=miss_high).run()
         prob = Scorer(scenario, forecast.tables).prob
         table.add(record.window(origin, origin).start, prob)
     return {"origins": [format_month(first), format_month(last)], "particles": particles,

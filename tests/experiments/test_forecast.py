@@ -35,6 +35,31 @@ def test_a_particle_that_contradicts_a_high_confidence_row_gets_weight_zero(fold
     assert normalised_weights(np.array([2, 1, 1]), np.zeros(3)).tolist() == [0.0, 0.5, 0.5]
 
 
+def test_a_miss_probability_for_high_rows_makes_their_contradictions_soft(folder):
+    record = build_record(load(folder))
+    codes = np.array([[0, 0, 1], [0, 1, 1], [0, 0, 0]])
+    hard, soft = log_weights(codes, record, 1, {"high": 0.1, "medium": 0.2, "low": 0.4})
+    assert hard.tolist() == [0, 0, 0]
+    w = normalised_weights(hard, soft)
+    assert w[1] / w[0] == pytest.approx(0.1 / 0.9) and w[2] == pytest.approx(w[1])
+
+
+def test_the_filter_counts_the_ancestors_its_particles_descend_from(folder):
+    run = Forecast(load(folder), "2000-04", particles=8, seed=2).run()
+    ancestors = run.filter["ancestors"]
+    assert len(ancestors) == len(run.filter["months"])
+    assert all(1 <= a <= 8 for a in ancestors) and ancestors == sorted(ancestors, reverse=True)
+
+
+def test_a_softer_likelihood_is_recorded_and_a_bad_one_refused(folder, tmp_path):
+    run = Forecast(load(folder), "2000-04", particles=4, seed=2, miss_high=0.05)
+    run.run(out=tmp_path / "fc")
+    manifest = json.loads((tmp_path / "fc" / "manifest.json").read_text())
+    assert manifest["miss_probability"]["high"] == 0.05
+    with pytest.raises(ValueError, match="--miss-high"):
+        Forecast(load(folder), "2000-04", particles=4, miss_high=1.0)
+
+
 def test_low_confidence_rows_weigh_softly(folder):
     ed = ScenarioEditor(folder)
     ed.set_cell("observations.csv", ed.find_row("observations.csv", territory="AF-BBB"),
@@ -105,3 +130,8 @@ def test_forecast_command_writes_a_run_directory_scored_as_a_forecast(tmp_path, 
                  "--quiet"]) == 2
     assert "must be after the scenario's start" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()                          # refused before anything
+    with pytest.raises(SystemExit) as refused:
+        main(["forecast", str(folder), "--miss-high", "1", "--out", str(tmp_path / "y")])
+    assert refused.value.code == 2 and "--miss-high must be a number in [0, 1)" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "y").exists()
