@@ -110,6 +110,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "the source: the Taliban's backers 'bringing and distributing money and "
               "supplies'; commanders bought with backers' money (Rashid 2000, Giustozzi "
               "2009); 0 reproduces the model before the rule"),
+    Parameter("earmark_share", 0.0, "share of backer support", 0.0, 1.0,
+              "share of each month's money from backers a faction keeps in its purse for "
+              "buying commanders (with purse_share's share of all income); 0: none",
+              "the source: the Taliban's backers 'bringing and distributing money and "
+              "supplies'; the money that bought commanders came from backers (Rashid 2000, "
+              "Giustozzi 2009), not from taxes; 0 reproduces the model before the rule"),
     Parameter("defection_rate", 0.3, "probability per month", 0.0, 1.0,
               "chance scale that an outmatched garrison with no cohesion changes sides",
               "guess; bandwagoning of local commanders (Rashid 2000, Kalyvas 2006)"),

@@ -97,10 +97,14 @@ def recruit(
     return garrisons + share * recruits[:, None], resources - recruits * price, recruits
 
 
-def set_aside(income: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+def set_aside(income: np.ndarray, share: float, support: np.ndarray | None = None,
+              earmark: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Split the month's income [F] into (the army's account, the purse for buying
-    commanders): ``share`` of it, in 0..1, goes to the purse."""
+    commanders): ``share`` of all of it, in 0..1, and ``earmark`` of the part of it that
+    came from backers (``support`` [F]), in 0..1, go to the purse."""
     kept = income * share
+    if support is not None:
+        kept = kept + support * earmark * (1.0 - share)
     return income - kept, kept
 
 

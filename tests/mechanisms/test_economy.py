@@ -41,6 +41,23 @@ def test_the_purse_is_a_share_of_income_and_nothing_is_lost(income, share):
 
 
 @settings(max_examples=50)
+@given(taxes=st.floats(0, 1e4), support=st.floats(0, 1e4), share=st.floats(0, 1),
+       earmark=st.floats(0, 1))
+def test_an_earmark_keeps_a_share_of_backers_money_and_nothing_is_lost(taxes, support, share,
+                                                                      earmark):
+    income = np.array([taxes + support])
+    army, purse = economy.set_aside(income, share, np.array([support]), earmark)
+    assert np.isclose(army[0] + purse[0], income[0])
+    assert np.isclose(purse[0], share * income[0] + earmark * (1 - share) * support)
+    assert army[0] >= -1e-6 * max(1.0, income[0])
+
+
+def test_without_backers_an_earmark_keeps_nothing():
+    army, purse = economy.set_aside(np.array([100.0, 50.0]), 0.0, np.array([0.0, 20.0]), 0.5)
+    assert purse.tolist() == [0.0, 10.0] and army.tolist() == [100.0, 40.0]
+
+
+@settings(max_examples=50)
 @given(purse=st.floats(0, 1e3), resources=st.floats(0, 1e3), spent=st.floats(0, 1))
 def test_purchases_are_paid_from_the_purse_first(purse, resources, spent):
     spent = spent * (purse + resources)            # never more than the buyer has

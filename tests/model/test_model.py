@@ -184,6 +184,19 @@ def test_volunteers_who_go_home_leave_the_army_they_joined(real):
     assert tables_of(back)["factions"].to_csv() != tables_of(stay)["factions"].to_csv()
 
 
+def test_an_earmark_fills_only_the_purses_of_factions_a_backer_pays(real):
+    model = AfsimModel(real, seed=3, end="1994-12", earmark_share=0.5)
+    grew = 0
+    while model.running:
+        before = model.state.purse.copy()
+        model.step()
+        backed = model.state.support > 0
+        # a faction no backer pays never gets money into its purse
+        assert (model.state.purse[~backed] <= before[~backed] + 1e-9).all()
+        grew += int((model.state.purse[backed] > before[backed]).any())
+    assert grew > 12                               # backers pay every month of 1992-94
+
+
 def test_the_purse_only_grows_except_by_the_commanders_it_buys(real):
     model = AfsimModel(real, seed=3, end="1995-06", purse_share=0.3)
     seen = 0
