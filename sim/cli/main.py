@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="root seed (particles and resampling)")
     p.add_argument("--miss-high", type=probability("--miss-high"), default=None,
                    help="chance that a high-confidence row of the record is wrong, in the "
-                        "filter's likelihood (default: the model log's choice)")
+                        "filter's likelihood (default 0: taken as exact; model-log entry 16)")
     p.add_argument("--rolling", action="store_true",
                    help="forecast from every month of the hold-out from --origin on and write "
                         "skill by horizon (1, 3, 6, 12 months) to DIR/horizons.json")
