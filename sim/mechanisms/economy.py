@@ -97,14 +97,12 @@ def recruit(
     return garrisons + share * recruits[:, None], resources - recruits * price, recruits
 
 
-def set_aside(income: np.ndarray, share: float, support: np.ndarray | None = None,
-              earmark: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def set_aside(income: np.ndarray, support: np.ndarray, share: float,
+              earmark: float) -> tuple[np.ndarray, np.ndarray]:
     """Split the month's income [F] into (the army's account, the purse for buying
     commanders): ``share`` of all of it, in 0..1, and ``earmark`` of the part of it that
     came from backers (``support`` [F]), in 0..1, go to the purse."""
-    kept = income * share
-    if support is not None:
-        kept = kept + support * earmark * (1.0 - share)
+    kept = income * share + support * earmark * (1.0 - share)
     return income - kept, kept
 
 

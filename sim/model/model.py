@@ -248,7 +248,7 @@ class AfsimModel(mesa.Model):
             s.control[None, :] != np.arange(w.n_factions)[:, None])
         earned = economy.income(s.control, w.population, self.affinity, p.tax_per_capita,
                                 open_to, s.state_revenue, s.support)
-        earned, kept = economy.set_aside(earned, p.purse_share, s.support, p.earmark_share)
+        earned, kept = economy.set_aside(earned, s.support, p.purse_share, p.earmark_share)
         s.purse = s.purse + kept
         s.resources = s.resources + earned
         fighters = s.garrison.sum(axis=1)

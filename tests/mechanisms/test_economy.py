@@ -35,7 +35,7 @@ def test_income_weighs_ethnic_affinity_and_blockades():
 @settings(max_examples=50)
 @given(income=st.floats(0, 1e4), share=st.floats(0, 1))
 def test_the_purse_is_a_share_of_income_and_nothing_is_lost(income, share):
-    army, purse = economy.set_aside(np.array([income]), share)
+    army, purse = economy.set_aside(np.array([income]), np.zeros(1), share, 0.0)
     assert np.isclose(army[0] + purse[0], income)
     assert np.isclose(purse[0], share * income) and army[0] >= -1e-9
 
@@ -46,14 +46,14 @@ def test_the_purse_is_a_share_of_income_and_nothing_is_lost(income, share):
 def test_an_earmark_keeps_a_share_of_backers_money_and_nothing_is_lost(taxes, support, share,
                                                                       earmark):
     income = np.array([taxes + support])
-    army, purse = economy.set_aside(income, share, np.array([support]), earmark)
+    army, purse = economy.set_aside(income, np.array([support]), share, earmark)
     assert np.isclose(army[0] + purse[0], income[0])
     assert np.isclose(purse[0], share * income[0] + earmark * (1 - share) * support)
     assert army[0] >= -1e-6 * max(1.0, income[0])
 
 
 def test_without_backers_an_earmark_keeps_nothing():
-    army, purse = economy.set_aside(np.array([100.0, 50.0]), 0.0, np.array([0.0, 20.0]), 0.5)
+    army, purse = economy.set_aside(np.array([100.0, 50.0]), np.array([0.0, 20.0]), 0.0, 0.5)
     assert purse.tolist() == [0.0, 10.0] and army.tolist() == [100.0, 40.0]
 
 
