@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.argtypes import integer, probability
+from sim.cli.argtypes import integer
 from sim.cli.sweep import add_sweep_parser
 from sim.data import load
 from sim.data import params as params_registry
@@ -314,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--particles", type=_positive, default=100,
                    help="runs in the particle filter (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="root seed (particles and resampling)")
-    p.add_argument("--miss-high", type=probability("--miss-high"), default=None,
+    p.add_argument("--miss-high", type=float, default=None,
                    help="chance that a high-confidence row of the record is wrong, in the "
                         "filter's likelihood (default 0: taken as exact; model-log entry 16)")
     p.add_argument("--rolling", action="store_true",
