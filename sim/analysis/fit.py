@@ -6,7 +6,9 @@ stops at the end of the calibration window, each pattern gives a distance in 0..
 reproduces it):
 
 * ``record``: 1 − the confidence-weighted share of known province-months whose holder the run
-  gets right (the control record);
+  gets right (the control record); with ``record_cells="all"`` the sub-nodes' months count
+  too, at their confidence weight (Hekmatyar's Charasiab, Sarobi, the sectors of Kabul: the
+  record's 1992-94 war is fought over them; docs/model-log.md entry 18);
 * ``changes``: 1 − the share of the window's recorded changes of holder (any territory) that
   the run makes within ±3 months (their timing);
 * ``totals``: the mean, over the window's ``totals:`` statements, of how far the run's count
@@ -28,13 +30,18 @@ from sim.analysis.record import NO_ONE, as_record_codes, build_record
 from sim.data import Scenario
 
 DISTANCES = ("record", "changes", "totals", "battle_share")
+RECORD_CELLS = ("provinces", "all")  # which known cells the ``record`` pattern counts
 
 
 class PatternFit:
     """The calibration window's patterns of ``scenario``, ready to score runs."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, record_cells: str = "provinces"):
+        if record_cells not in RECORD_CELLS:
+            raise ValueError(f"record_cells must be one of {', '.join(RECORD_CELLS)}, "
+                             f"got {record_cells!r}")
         self.scenario = scenario
+        self.record_cells = record_cells
         cal = scenario.calibration
         d = scenario.drivers
         # the record as known at the end of the calibration window: nothing later is read
@@ -42,7 +49,8 @@ class PatternFit:
         self.rows = record.window(cal.start, cal.end)
         self.months = self.rows.stop
         self.truth = record.holder[:self.months]
-        self.weight = (record.weight * record.province[None, :])[:self.months]
+        counted = record.province if record_cells == "provinces" else np.ones_like(record.province)
+        self.weight = (record.weight * counted[None, :])[:self.months]
         self.weight[:self.rows.start] = 0.0
         self.n_factions = len(d.faction_ids)
         # the start map in model codes (contested is NO_ONE there, F in the record)

@@ -38,7 +38,7 @@ import yaml
 from tqdm import tqdm
 
 from sim._version import __version__
-from sim.analysis.fit import DISTANCES, PatternFit
+from sim.analysis.fit import DISTANCES, RECORD_CELLS, PatternFit
 from sim.data import Params, Scenario, load
 from sim.data.params import check_bounds
 from sim.data.specfile import SpecFile, is_number
@@ -46,7 +46,7 @@ from sim.model import AfsimModel
 
 SPEC_KEYS = ("scenario", "parameters", "bounds", "population", "generations", "min_epsilon",
              "max_simulations", "seed", "check_replicates", "replicates", "scales",
-             "defensive")
+             "defensive", "record_cells")
 SCALES = ("prior", "persistence")  # how the patterns' distances are made comparable
 OUT_OF_BOUNDS = 1e6  # a run outside a pattern's bound is this far plus its excess: above any
 # in-bounds distance, so the quantile thresholds first close in on the bounds, then fit within
@@ -92,6 +92,7 @@ class CalibrationSpec:
     replicates: int = 1  # runs per particle; the particle's distances are their means
     scales: str = "prior"  # "prior": spread in the prior sample; "persistence": its miss
     defensive: float = 0.0  # the prior's share of the proposals (sim.experiments.defensive)
+    record_cells: str = "provinces"  # the cells the record pattern counts (PatternFit)
 
     def hash(self) -> str:
         data = {"priors": [(p.name, p.to_spec()) for p in self.priors],
@@ -104,6 +105,8 @@ class CalibrationSpec:
             data["scales"] = self.scales
         if self.defensive:  # likewise
             data["defensive"] = self.defensive
+        if self.record_cells != "provinces":  # likewise
+            data["record_cells"] = self.record_cells
         return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
@@ -154,6 +157,11 @@ def load_spec(path: str | Path) -> CalibrationSpec:
     if scales not in SCALES:
         spec_file.add(("scales",), f"scales must be one of {', '.join(SCALES)}, got {scales!r}")
         scales = "prior"
+    record_cells = data.get("record_cells", "provinces")
+    if record_cells not in RECORD_CELLS:
+        spec_file.add(("record_cells",), f"record_cells must be one of {', '.join(RECORD_CELLS)}"
+                      f", got {record_cells!r}")
+        record_cells = "provinces"
     defensive = data.get("defensive", 0.0)
     if not (is_number(defensive) and 0.0 <= defensive < 1.0):
         spec_file.add(("defensive",), "defensive: the prior's share of the proposals must be a "
@@ -171,7 +179,7 @@ def load_spec(path: str | Path) -> CalibrationSpec:
         seed=spec_file.integer("seed", 0, 0),
         check_replicates=spec_file.integer("check_replicates", 100, 1), bounds=tuple(bounds),
         replicates=spec_file.integer("replicates", 1, 1), scales=scales,
-        defensive=float(defensive))
+        defensive=float(defensive), record_cells=record_cells)
     spec_file.raise_if_any()
     return spec
 
@@ -189,13 +197,14 @@ class Simulator:
     The runs' seeds come from numpy's global generator, which the calibration seeds per
     generation (pyabc samples its particles from it too)."""
 
-    def __init__(self, scenario: Scenario, base: Params, replicates: int = 1):
+    def __init__(self, scenario: Scenario, base: Params, replicates: int = 1,
+                 record_cells: str = "provinces"):
         if replicates < 1:
             raise ValueError(f"replicates must be >= 1, got {replicates}")
         self.scenario = scenario
         self.base = base
         self.replicates = replicates
-        self.fit = PatternFit(scenario)
+        self.fit = PatternFit(scenario, record_cells)
 
     def distances(self, params: Params, seed: int) -> dict[str, float]:
         sc = self.scenario
@@ -336,7 +345,7 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
             raise ValueError(f"{out}: a study with another spec or scenario lives here; use a "
                              "new --out directory (studies are never mixed)")
     info_path.write_text(json.dumps(info, indent=2) + "\n")
-    simulator = Simulator(scenario, Params.make(), spec.replicates)
+    simulator = Simulator(scenario, Params.make(), spec.replicates, spec.record_cells)
     history = run_abc(simulator, spec.priors, DISTANCES,
                       out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
                       spec.max_simulations, spec.seed, workers, progress, spec.bounds,
@@ -394,6 +403,7 @@ def write_posterior(spec: CalibrationSpec, scenario: Scenario, history, out: Pat
             "scenario": scenario.name, "scenario_drivers_hash": scenario.drivers.hash,
             "fitted_on": str(scenario.calibration),
             "patterns": list(DISTANCES),
+            "record_cells": spec.record_cells,
             "priors": {p.name: p.to_spec() for p in spec.priors},
             "population": spec.population, "generations": int(history.max_t + 1),
             "simulations": int(history.total_nr_simulations),
@@ -423,14 +433,15 @@ def combined_distance(distances: dict[str, float], weights: dict[str, float]) ->
     return float(np.sqrt(sum((weights[k] * distances[k]) ** 2 for k in weights)))
 
 
-def check_posterior(scenario: Scenario, draws: int, seed: int = 0) -> dict[str, float]:
+def check_posterior(scenario: Scenario, draws: int, seed: int = 0,
+                    record_cells: str = "provinces") -> dict[str, float]:
     """Mean calibration-window distances of ``draws`` runs drawn from the scenario's posterior
     (or with its parameters): how well the fit reproduces the patterns it was fitted to; and
     ``combined``, those means combined in units of persistence's miss (a frozen map is at 2),
-    which compares studies whatever their priors."""
+    which compares studies whatever their priors. ``record_cells``: as the spec's key."""
     from sim.core.streams import replicate_seeds
     from sim.experiments.parameters import ParameterChoice
-    simulator = Simulator(scenario, Params.make())
+    simulator = Simulator(scenario, Params.make(), record_cells=record_cells)
     choice = ParameterChoice.of(scenario)
     rows = [simulator.distances(choice.for_seed(s), s) for s in replicate_seeds(seed, draws)]
     means = {k: float(np.mean([r[k] for r in rows])) for k in DISTANCES}

@@ -54,6 +54,39 @@ def test_pattern_fit_by_hand(folder):
     assert fit.persistence() == d                            # persistence is that frozen map
 
 
+def _with_subnode(folder):
+    """The tiny scenario with a sub-node of AF-CCC, blue's (medium confidence) all along."""
+    ed = ScenarioEditor(folder)
+    approx = "approx: test"
+    ed.append_row("territories.csv", {
+        "id": "AF-CCC.sub", "name": "Sub", "capital": "Sub", "parent": "AF-CCC", "lat": "34.1",
+        "lon": "67.1", "population": "10000", "terrain": "hills", "pashtun": "0", "tajik": "1.0",
+        "hazara": "0", "uzbek": "0", "other": "0", "borders": "", "strategic_weight": "1",
+        "source": approx})
+    ed.append_row("adjacency.csv", {"a": "AF-CCC", "b": "AF-CCC.sub", "kind": "road",
+                                    "source": approx})
+    ed.append_row("initial_control.csv", {"territory": "AF-CCC.sub", "controller": "blue",
+                                          "confidence": "medium", "source": approx})
+    return load(folder)
+
+
+def test_the_record_pattern_counts_sub_nodes_only_when_asked(folder):
+    sc = _with_subnode(folder)
+    provinces, every = PatternFit(sc), PatternFit(sc, "all")
+    # the record with the sub-node lost to red from the start
+    run = np.array([[0, 1, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0]])
+    assert provinces.distances(run, [])["record"] == pytest.approx(0.0)   # masked
+    # 9 province cells at weight 1, 3 sub-node cells at 0.6 (medium), all three wrong
+    assert every.distances(run, [])["record"] == pytest.approx(1.8 / 10.8)
+    assert every.distances(np.array([[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1]]), [])[
+        "record"] == pytest.approx(0.0)
+    # the other patterns do not change
+    assert {k: v for k, v in every.distances(run, []).items() if k != "record"} == {
+        k: v for k, v in provinces.distances(run, []).items() if k != "record"}
+    with pytest.raises(ValueError, match="record_cells must be one of provinces, all, got 'x'"):
+        PatternFit(sc, "x")
+
+
 def _spec(tmp_path, scenario):
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump({
@@ -190,6 +223,7 @@ def test_a_particle_is_scored_on_the_mean_of_its_runs(folder):
     ("scales", "median", r"scales must be one of prior, persistence, got 'median'", "persistence"),
     ("defensive", "1.5", r"defensive: the prior's share of the proposals must be a number in "
      r"\[0, 1\), got 1.5", "0.1"),
+    ("record_cells", "towns", r"record_cells must be one of provinces, all, got 'towns'", "all"),
 ])
 def test_a_fitting_option_is_checked_and_makes_another_study(tmp_path, folder, key, bad,
                                                              message, good):
@@ -203,7 +237,7 @@ def test_a_fitting_option_is_checked_and_makes_another_study(tmp_path, folder, k
     assert load_spec(path).hash() != plain.hash()           # another study
     prov = calibrate(path, tmp_path / "study", progress=False)["provenance"]
     name = {"replicates": "runs_per_particle", "scales": "scales",
-            "defensive": "prior_share_of_proposals"}[key]
+            "defensive": "prior_share_of_proposals", "record_cells": "record_cells"}[key]
     assert str(prov[name]) == good
     if key == "scales":
         assert "in units of persistence's distance" in prov["method"]
