@@ -63,6 +63,9 @@ def log_weights(codes: np.ndarray, record: Record, row: int,
     truth = record.holder[row]
     miss = (codes != truth[None, :]) & known[None, :]
     conf = record.confidence[row]
+    missing = {str(c) for c in conf[known]} - set(probabilities)
+    if missing:  # a known cell no probability covers would silently count for nothing
+        raise ValueError(f"miss_probability has no value for confidence {sorted(missing)}")
     hard = np.zeros(codes.shape[0], dtype=int)
     soft = np.zeros(codes.shape[0])
     for name, p in probabilities.items():

@@ -42,6 +42,9 @@ def test_a_miss_probability_for_high_rows_makes_their_contradictions_soft(folder
     assert hard.tolist() == [0, 0, 0]
     w = normalised_weights(hard, soft)
     assert w[1] / w[0] == pytest.approx(0.1 / 0.9) and w[2] == pytest.approx(w[1])
+    # a confidence the probabilities leave out is an error, not a cell that counts for nothing
+    with pytest.raises(ValueError, match=r"no value for confidence \['high'\]"):
+        log_weights(codes, record, 1, {"medium": 0.2, "low": 0.4})
 
 
 def test_the_filter_counts_the_ancestors_its_particles_descend_from(folder):
