@@ -100,6 +100,33 @@ def sensitivity_section(sweep_dir: str | Path, report_dir: str | Path) -> tuple[
     return "Sensitivity of the outputs to the parameters", body
 
 
+FEW_LINEAGES = 5  # a forecast from this few of the particles drawn at the start is "a few runs"
+
+
+def _filter_paragraph(manifest_path: Path, particles: int) -> str:
+    """What the filter kept: its effective sample size at the origin and how many of the
+    particles drawn at the start the forecast descends from (a forecast of one lineage is one
+    trajectory, whatever the number of replicates)."""
+    if not manifest_path.is_file():
+        return ""
+    summary = json.loads(manifest_path.read_text()).get("filter") or {}
+    if not summary.get("months"):
+        return ""
+    month, ess = summary["months"][-1], summary["ess"][-1]
+    text = (f"<p>The filter weighed the particles on the record's rows of {len(summary['months'])}"
+            f" months; in its last, {html.escape(month)}, the effective sample size was "
+            f"{ess:g} of {particles}")
+    ancestors = summary.get("ancestors")
+    if ancestors:
+        text += (f", and the particles descended from {ancestors[-1]} of the {particles} drawn "
+                 "at the start")
+        if ancestors[-1] <= FEW_LINEAGES:
+            text += (f". <strong>The forecast is {'one trajectory' if ancestors[-1] == 1 else 'a few trajectories'}"
+                     "</strong> with the noise of its later months: its bands do not measure the "
+                     "model's uncertainty")
+    return text + ".</p>"
+
+
 def forecast_section(forecast_dir: str | Path, horizons_dir: str | Path | None = None) -> tuple[str, str]:
     """The scores of a forecast from an origin (and skill by horizon), beside its baselines."""
     from sim.report.page import score_table
@@ -113,6 +140,7 @@ def forecast_section(forecast_dir: str | Path, horizons_dir: str | Path | None =
              "a particle filter, then free, against persistence and diffusion started from the "
              f"recorded map of {html.escape(scores['baseline_start'])}: both sides know the same "
              f"record ({scores['replicates']} particles).</p>"]
+    parts.append(_filter_paragraph(Path(forecast_dir) / "manifest.json", scores["replicates"]))
     for window, entry in scores["windows"].items():
         parts.append(f"<h3>{html.escape(window)} {html.escape(entry['window'])}</h3>"
                      + score_table(window, entry).replace('data-key="windows.', 'data-key="forecast.windows.'))

@@ -137,3 +137,21 @@ def test_forecast_command_writes_a_run_directory_scored_as_a_forecast(tmp_path, 
                  "--quiet"]) == 2
     assert "--miss-high must be in [0, 1)" in capsys.readouterr().err
     assert not (tmp_path / "y").exists()
+
+
+def test_the_forecast_section_says_how_many_lineages_the_filter_kept(tmp_path, folder):
+    from sim.report.sections import forecast_section
+    out = tmp_path / "fc"
+    assert main(["forecast", str(folder), "--origin", "2000-04", "--particles", "6",
+                 "--seed", "1", "--out", str(out), "--quiet"]) == 0
+    assert main(["score", str(out)]) == 0
+    ancestors = json.loads((out / "manifest.json").read_text())["filter"]["ancestors"][-1]
+    _, body = forecast_section(out)
+    assert f"descended from {ancestors} of the 6 drawn at the start" in body
+    assert ("trajectory" in body) == (ancestors <= 5)
+    # a manifest from before the count: the effective sample size alone
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["filter"]["ancestors"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    _, body = forecast_section(out)
+    assert "effective sample size" in body and "descended" not in body
