@@ -87,6 +87,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "rather than by the territory's population at large; sim.mechanisms.levies",
               "Christia 2012 (fronts between ethnic groups held); 0 reproduces the model before "
               "the rule"),
+    Parameter("bombard_intensity", 0.0, "share", 0.0, 1.0,
+              "a bombardment's losses as a share of a battle's (same forces, a month of "
+              "aimed fire); a faction that launches no offensive shells the hostile territory "
+              "in its reach worth most to it; sim.mechanisms.bombardment",
+              "the source: 'Hekmatyar started a bombardment campaign against the capital, "
+              "firing thousands of rockets'; 0 reproduces the model before the mechanism"),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

@@ -212,6 +212,7 @@ class Simulator:
                            collect=False).run()
         battles = [(m - sc.start, b.target) for m, b in model.history.battles]
         battles += [(m - sc.start, w.target) for m, w in model.history.withdrawals]
+        battles += [(m - sc.start, b.target) for m, b in model.history.bombardments]
         return self.fit.distances(np.stack(model.history.control), battles)
 
     def __call__(self, pars: dict) -> dict[str, float]:

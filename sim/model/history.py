@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from sim.core.state import State
+from sim.mechanisms.bombardment import Bombardment
 from sim.mechanisms.combat import Battle
 from sim.mechanisms.defection import Defection
 from sim.mechanisms.withdrawal import Withdrawal
@@ -24,6 +25,7 @@ class History:
     battles: list[tuple[int, Battle]] = field(default_factory=list)
     defections: list[tuple[int, Defection]] = field(default_factory=list)
     withdrawals: list[tuple[int, Withdrawal]] = field(default_factory=list)
+    bombardments: list[tuple[int, Bombardment]] = field(default_factory=list)
     _relation: np.ndarray | None = None
 
     def copy(self) -> History:

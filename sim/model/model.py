@@ -57,6 +57,7 @@ from sim.data.vocabulary import ALLIED, HOSTILE, NEVER, TERRAIN_CODES
 from sim.mechanisms import (
     alliances,
     backers,
+    bombardment,
     combat,
     defection,
     economy,
@@ -283,6 +284,8 @@ class AfsimModel(mesa.Model):
         draws = self.rngs["combat"].random((w.n_factions, w.n_territories))
         for offensive in chosen:
             self._battle(s, offensive, fights, allied, month, draws)
+        if p.bombard_intensity > 0:
+            self._bombard(s, chosen, fights, allied, may_attack, month)
 
         # defections
         militia = self._militia(s.control)
@@ -361,6 +364,25 @@ class AfsimModel(mesa.Model):
         if battle.won and holder >= 0:
             s.armament, _ = weapons.capture(s.armament, s.garrison.sum(axis=1), holder,
                                             battle.attacker, carried_by, p.capture_share)
+
+    def _bombard(self, s: State, chosen: list, fights: np.ndarray, allied: np.ndarray,
+                 may_attack: np.ndarray, month: int) -> None:
+        """Factions that launched no offensive shell what they cannot take (after the
+        month's battles; in faction order, each against the defence as it stood)."""
+        p = self.params
+        attacked = np.zeros(self.world.n_factions, dtype=bool)
+        attacked[[o.attacker for o in chosen]] = True
+        in_reach, approach = offensives.attack_reach(s.garrison, self.reach, self.reach_weighted)
+        defence = offensives.defence_strength(s.garrison, s.control, fights, allied,
+                                              self.per_fighter, self._militia(s.control))
+        aims = bombardment.targets(in_reach, s.control, fights, self.value, may_attack, attacked)
+        for f in np.nonzero(aims >= 0)[0]:
+            t = int(aims[f])
+            s.garrison, shelled = bombardment.bombard(
+                s.garrison, s.control, self.reach, int(f), t, float(defence[f, t]),
+                float(self.ground[t] * approach[f, t]), self.per_fighter, p.commit_share,
+                p.attrition_rate, p.bombard_intensity)
+            self.history.bombardments.append((month, shelled))
 
     def _offer_factor(self, s: State) -> np.ndarray | None:
         """[F, T] momentum factor of each buyer's offers; None (no factor) without momentum."""

@@ -55,6 +55,10 @@ def tables_of(model, replicate: int = 0) -> dict[str, pd.DataFrame]:
               w.faction_ids[x.attacker], holder_names[x.holder], round(x.chance, 4),
               round(x.attackers, 1), round(x.defenders, 1), 0.0, 0.0, w.faction_ids[x.attacker])
              for m, x in h.withdrawals]
+    rows += [(replicate, format_month(m), "bombardment", w.territory_ids[x.target],
+              w.faction_ids[x.attacker], holder_names[x.holder], 0.0, round(x.attackers, 1),
+              0.0, round(x.attacker_lost, 1), round(x.defender_lost, 1), holder_names[x.holder])
+             for m, x in h.bombardments]
     battles_df = pd.DataFrame(rows, columns=COLUMNS["battles"])
     battles_df = battles_df.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
     backing = np.stack(h.backing)                                       # [M, B, F]
