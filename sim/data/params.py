@@ -93,6 +93,13 @@ REGISTRY: tuple[Parameter, ...] = (
               "in its reach worth most to it; sim.mechanisms.bombardment",
               "the source: 'Hekmatyar started a bombardment campaign against the capital, "
               "firing thousands of rockets'; 0 reproduces the model before the mechanism"),
+    Parameter("mass_rate", 0.0, "share per month", 0.0, 1.0,
+              "share of a garrison two steps from its faction's main effort (the hostile "
+              "territory it could take with all its fighters within two steps) that moves one "
+              "step towards it each month; sim.mechanisms.concentration",
+              "Clausewitz, On War III.11 (assembly of forces in space); the source: 'Jalalabad "
+              "fell to the Taliban, who then marched on Sarobi'; 0 reproduces the model "
+              "before the mechanism"),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

@@ -13,7 +13,9 @@ One step is one month. The phases, in order:
    backer support, a share ``purse_share`` of it kept in a purse for buying commanders;
    upkeep; desertion of the unpaid; recruitment (:mod:`sim.mechanisms.economy`);
    recruits and volunteers come armed at the faction's rating (:mod:`sim.mechanisms.weapons`).
-5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`).
+5. **movement** — rear garrisons step towards the front (:mod:`sim.mechanisms.movement`);
+   garrisons two steps from the faction's main effort close up on it
+   (:mod:`sim.mechanisms.concentration`).
 6. **offensives** — each faction picks attacks by expected value (:mod:`sim.mechanisms.offensives`).
 7. **battles** — each offensive, in the order chosen, is assessed; an encircled defender that
    expects to lose withdraws intact (:mod:`sim.mechanisms.withdrawal`); otherwise the battle
@@ -59,6 +61,7 @@ from sim.mechanisms import (
     backers,
     bombardment,
     combat,
+    concentration,
     defection,
     economy,
     events,
@@ -269,6 +272,8 @@ class AfsimModel(mesa.Model):
         mobile = s.active & w.offensive
         s.garrison = movement.redeploy(s.garrison, s.control, fights, self.adjacency, w.distance,
                                        w.next_hop, mobile, p.redeploy_rate)
+        if p.mass_rate > 0:
+            self._close_up(s, fights, allied, mobile)
 
         # offensives and battles
         militia = self._militia(s.control)
@@ -364,6 +369,18 @@ class AfsimModel(mesa.Model):
         if battle.won and holder >= 0:
             s.armament, _ = weapons.capture(s.armament, s.garrison.sum(axis=1), holder,
                                             battle.attacker, carried_by, p.capture_share)
+
+    def _close_up(self, s: State, fights: np.ndarray, allied: np.ndarray,
+                  mobile: np.ndarray) -> None:
+        """Garrisons two steps from their faction's main effort close up on it."""
+        p, w = self.params, self.world
+        defence = offensives.defence_strength(s.garrison, s.control, fights, allied,
+                                              self.per_fighter, self._militia(s.control))
+        effort = concentration.main_effort(s.garrison, s.control, fights, defence, self.value,
+                                           mobile, w.distance, self.ground, self.per_fighter,
+                                           p.commit_share, p.csf_exponent, p.attack_threshold)
+        s.garrison = concentration.close_up(s.garrison, s.control, effort, w.distance,
+                                            w.next_hop, p.mass_rate)
 
     def _bombard(self, s: State, chosen: list, fights: np.ndarray, allied: np.ndarray,
                  may_attack: np.ndarray, month: int) -> None:
