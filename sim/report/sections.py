@@ -141,7 +141,14 @@ def forecast_section(forecast_dir: str | Path, horizons_dir: str | Path | None =
              f"recorded map of {html.escape(scores['baseline_start'])}: both sides know the same "
              f"record ({scores['replicates']} particles).</p>"]
     parts.append(_filter_paragraph(Path(forecast_dir) / "manifest.json", scores["replicates"]))
+    shown: dict[str, str] = {}   # period -> the window already tabled for it
     for window, entry in scores["windows"].items():
+        same = shown.get(entry["window"])
+        if same is not None:  # e.g. the forecast window is the hold-out: one table, not two
+            parts.append(f"<p>The {html.escape(window)} window is the same months as the "
+                         f"{html.escape(same)} window: its table is the one above.</p>")
+            continue
+        shown[entry["window"]] = window
         parts.append(f"<h3>{html.escape(window)} {html.escape(entry['window'])}</h3>"
                      + score_table(window, entry).replace('data-key="windows.', 'data-key="forecast.windows.'))
     if horizons_dir is not None:

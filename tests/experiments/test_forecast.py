@@ -149,6 +149,12 @@ def test_the_forecast_section_says_how_many_lineages_the_filter_kept(tmp_path, f
     _, body = forecast_section(out)
     assert f"descended from {ancestors} of the 6 drawn at the start" in body
     assert ("trajectory" in body) == (ancestors <= 5)
+    # windows over the same months get one table, the others a sentence saying so
+    windows = json.loads((out / "scores.json").read_text())["windows"]
+    periods = [w["window"] for w in windows.values()]
+    assert len(set(periods)) < len(periods)           # the tiny forecast's window is its hold-out
+    assert body.count('<table class="scores">') == len(set(periods))
+    assert body.count("its table is the one above") == len(periods) - len(set(periods))
     # a manifest from before the count: the effective sample size alone
     manifest = json.loads((out / "manifest.json").read_text())
     del manifest["filter"]["ancestors"]
