@@ -1,5 +1,6 @@
-"""The war's tempo for the report: simulated battles and defections per month, by the faction
-that attacked or bought, under the scenario's driver events (everything but notes)."""
+"""The war's tempo for the report: simulated battles, bombardments (when the model has any) and
+defections per month, by the faction that attacked, shelled or bought, under the scenario's
+driver events (everything but notes)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,22 @@ SHOWN_KINDS_EXCLUDED = ("note",)  # notes are context, not drivers of the model
 
 @styled
 def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
-          defections: dict[str, np.ndarray], events: list[tuple[int, str]]) -> Path:
-    """Stacked bars of battles (top) and defections (middle) per replicate and month by
-    faction; the driver events as labelled ticks (bottom)."""
+          defections: dict[str, np.ndarray], events: list[tuple[int, str]],
+          bombardments: dict[str, np.ndarray] | None = None) -> Path:
+    """Stacked bars of battles (top), bombardments (if any: a panel of their own, since a
+    siege's monthly shelling would dwarf the offensives) and defections per replicate and
+    month by faction; the driver events as labelled ticks (bottom)."""
     months = list(windows.months)
     x = np.arange(len(months))
-    fig = Figure(figsize=(13, 7.2))
-    top, mid, low = fig.subplots(3, 1, sharex=True, height_ratios=[3, 2, 2.2])
-    for ax, series, what in ((top, battles, "offensives"),
-                             (mid, defections, "territories bought")):
+    panels = [(battles, "offensives")]
+    if bombardments:
+        panels.append((bombardments, "bombardments"))
+    panels.append((defections, "territories bought"))
+    fig = Figure(figsize=(13, 7.2 + 2.0 * (len(panels) - 2)))
+    *axes, low = fig.subplots(len(panels) + 1, 1, sharex=True,
+                              height_ratios=[3, *[2] * (len(panels) - 1), 2.2])
+    top = axes[0]
+    for ax, (series, what) in zip(axes, panels, strict=True):
         bottom = np.zeros(len(months))
         for faction, values in series.items():
             ax.bar(x, values, bottom=bottom, width=0.85, color=faction_colour(faction),
@@ -38,9 +46,12 @@ def tempo(path: str | Path, windows: Windows, battles: dict[str, np.ndarray],
         ax.grid(axis="y", alpha=0.3)
         mark_windows(ax, windows)
     handles, labels = top.get_legend_handles_labels()
-    extra = [(h, lab) for h, lab in zip(*mid.get_legend_handles_labels(), strict=True)
-             if lab not in labels]
-    top.legend([*handles, *(h for h, _ in extra)], [*labels, *(lab for _, lab in extra)],
+    for ax in axes[1:]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    top.legend(handles, labels,
                ncol=1, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.005, 1.0))
     low.set_ylim(0, 1)
     low.set_yticks([])
@@ -95,11 +106,16 @@ def tempo_figure(run: RunData, out: Path) -> FigureEntry:
               if e.kind not in SHOWN_KINDS_EXCLUDED and format_month(e.date) in index]
     file = "tempo.png"
     windows = Windows(months, format_month(run.scenario.holdout.start))
-    tempo(out / file, windows, per_month("battle", "withdrawal"), per_month("defection"), events)
+    shelled = per_month("bombardment")
+    tempo(out / file, windows, per_month("battle", "withdrawal"), per_month("defection"), events,
+          shelled)
     return FigureEntry("The war's tempo: battles, defections and driver events", (
         "Top: offensives each faction launched (battles, and attacks before which an "
         "encircled defender withdrew), per replicate and month (the mean over replicates), "
-        "stacked; middle: territories each faction bought without a battle "
+        "stacked; "
+        + ("then the territories each faction shelled without trying to take them "
+           "(bombardments); " if shelled else "")
+        + "then territories each faction bought without a battle "
         "(defections); bottom: the scenario's driver events (entries, backing, ceasefires, "
         "blockades, leaders killed; notes left out), which are all the model is told. The "
         "record is not drawn here: compare with the maps and the change-timing chart."),
