@@ -60,3 +60,23 @@ def test_filter_check_pools_forecasts_from_inside_the_calibration_window(tmp_pat
     with pytest.raises(SystemExit) as refused:
         tool.main([str(tmp_path / "tiny"), "--first", "2000-03", "--last", "2000-04"])
     assert refused.value.code == 2 and "inside the calibration window" in capsys.readouterr().err
+
+
+def test_window_check_gives_check_posteriors_figures_for_the_same_draws():
+    import pytest
+
+    from sim.data import load
+    from sim.experiments.calibrate import check_posterior
+
+    tool = _tool("window_check")
+    scenario = load(ROOT / "scenarios" / "afghanistan_1992_1996")
+    # cohesion_weight 0 is the default: the same runs as check_posterior's
+    (row,) = tool.check(scenario, "cohesion_weight", ["0"], {}, draws=3, seed=1)
+    for cells in ("provinces", "all"):
+        expected = check_posterior(scenario, 3, seed=1, record_cells=cells)
+        assert row[cells]["combined"] == pytest.approx(expected["combined"], abs=1e-4)
+        assert row[cells]["record"] == pytest.approx(expected["record"], abs=1e-4)
+    assert len(row["held"]) == 3 and all(0 <= h <= 34 for h in row["held"])
+    # a value set by hand changes the runs
+    (moved,) = tool.check(scenario, "attack_threshold", ["0.3"], {}, draws=3, seed=1)
+    assert moved["all"]["combined"] != row["all"]["combined"]

@@ -100,6 +100,12 @@ REGISTRY: tuple[Parameter, ...] = (
               "Clausewitz, On War III.11 (assembly of forces in space); the source: 'Jalalabad "
               "fell to the Taliban, who then marched on Sarobi'; 0 reproduces the model "
               "before the mechanism"),
+    Parameter("cohesion_weight", 0.0, "share", 0.0, 1.0,
+              "how far a faction's cohesion (as pay holds it this month) scales its strength "
+              "per fighter: morale 1 - weight * (1 - cohesion); sim.mechanisms.morale",
+              "Castillo 2014; Lyall 2020 (cohesion and battlefield performance); Dupuy 1987 "
+              "(morale in the combat effectiveness value); 0 reproduces the model before the "
+              "mechanism"),
     Parameter("commit_share", 0.6, "share", 0.1, 1.0,
               "share of an adjacent garrison committed to an offensive", _GUESS),
     Parameter("attack_threshold", 0.55, "probability", 0.3, 0.9,

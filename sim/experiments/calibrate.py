@@ -207,9 +207,17 @@ class Simulator:
         self.fit = PatternFit(scenario, record_cells)
 
     def distances(self, params: Params, seed: int) -> dict[str, float]:
+        return self.score(self.run(params, seed))
+
+    def run(self, params: Params, seed: int) -> AfsimModel:
+        """One run over the calibration window."""
         sc = self.scenario
-        model = AfsimModel(sc.drivers, seed=seed, end=sc.calibration.end, params=params,
-                           collect=False).run()
+        return AfsimModel(sc.drivers, seed=seed, end=sc.calibration.end, params=params,
+                          collect=False).run()
+
+    def score(self, model: AfsimModel) -> dict[str, float]:
+        """The fit's distances of a run of :meth:`run`."""
+        sc = self.scenario
         battles = [(m - sc.start, b.target) for m, b in model.history.battles]
         battles += [(m - sc.start, w.target) for m, w in model.history.withdrawals]
         battles += [(m - sc.start, b.target) for m, b in model.history.bombardments]

@@ -9,7 +9,8 @@ random generator, testable without a model. The model applies them each month in
    :mod:`~sim.mechanisms.weapons`, recruits are armed
 5. :mod:`~sim.mechanisms.movement` — rear garrisons move towards the front
 6. :mod:`~sim.mechanisms.offensives` — factions choose offensives by expected value
-7. :mod:`~sim.mechanisms.withdrawal`, :mod:`~sim.mechanisms.combat`,
+7. :mod:`~sim.mechanisms.withdrawal`, :mod:`~sim.mechanisms.combat` (strength per fighter with
+   :mod:`~sim.mechanisms.morale`),
    :mod:`~sim.mechanisms.weapons` — encircled garrisons withdraw, battles are fought, weapons
    are captured
 8. :mod:`~sim.mechanisms.defection` — bandwagoning defections, in cascades, towards the

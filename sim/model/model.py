@@ -67,6 +67,7 @@ from sim.mechanisms import (
     events,
     levies,
     momentum,
+    morale,
     movement,
     offensives,
     weapons,
@@ -148,8 +149,9 @@ class AfsimModel(mesa.Model):
     def _derive_constants(self) -> None:
         w, p = self.world, self.params
         self.affinity = w.affinity(p.ethnic_affinity)
-        self.per_fighter = weapons.strength_per_fighter(w.heavy_weapons, w.air_power,
-                                                        p.firepower_weight)
+        self.per_fighter = morale.fighting_strength(
+            weapons.strength_per_fighter(w.heavy_weapons, w.air_power, p.firepower_weight),
+            w.cohesion, p.cohesion_weight)
         codes = np.array([TERRAIN_CODES[t] for t in w.terrain])
         self.ground = combat.terrain_multiplier(codes, p.mountain_defence, p.urban_defence)
         eye = np.eye(w.n_territories)
@@ -265,8 +267,9 @@ class AfsimModel(mesa.Model):
         new = s.recruits + volunteers
         s.armament = weapons.arm_recruits(s.armament, s.garrison.sum(axis=1) - new, new,
                                           w.heavy_weapons)
-        self.per_fighter = weapons.strength_per_fighter(s.armament, w.air_power,
-                                                        p.firepower_weight)
+        self.per_fighter = morale.fighting_strength(
+            weapons.strength_per_fighter(s.armament, w.air_power, p.firepower_weight),
+            loyal, p.cohesion_weight)
 
         # movement
         mobile = s.active & w.offensive
