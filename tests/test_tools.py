@@ -80,3 +80,6 @@ def test_window_check_gives_check_posteriors_figures_for_the_same_draws():
     # a value set by hand changes the runs
     (moved,) = tool.check(scenario, "attack_threshold", ["0.3"], {}, draws=3, seed=1)
     assert moved["all"]["combined"] != row["all"]["combined"]
+    # no name: the posterior's draws as they are
+    (drawn,) = tool.check(scenario, "", ["as drawn"], {}, draws=3, seed=1)
+    assert drawn["all"] == row["all"]

@@ -6,7 +6,7 @@ Not a test and never read by calibration: runs drawn from a posterior (the scena
 patterns on both record cell sets, with the Taliban's provinces at a month of the window.
 Reads nothing after the calibration window. Usage:
 
-  .venv/bin/python tools/window_check.py --grid cohesion_weight=0,0.5,1 [--draws 100]
+  .venv/bin/python tools/window_check.py [--grid cohesion_weight=0,0.5,1] [--draws 100]
       [--seed 1] [--posterior calibration/rejected/....yaml] [--set name=value ...]
       [--faction taliban --month 1995-01]
 """
@@ -39,7 +39,8 @@ def check(scenario, name: str, values: list[str], fixed: dict, draws: int, seed:
     at = parse_month(month)
     out = []
     for value in values:
-        choice = ParameterChoice.of(scenario, overrides={**fixed, name: value})
+        given = {**fixed, name: value} if name else fixed  # no name: the draws as they are
+        choice = ParameterChoice.of(scenario, overrides=given)
         rows = {cells: [] for cells in sims}
         held = []
         for s in replicate_seeds(seed, draws):
@@ -62,7 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "afghanistan_1992_1996"))
     ap.add_argument("--posterior", help="a posterior file instead of the scenario's")
-    ap.add_argument("--grid", required=True, help="name=v1,v2,...")
+    ap.add_argument("--grid", default="", help="name=v1,v2,... (none: the draws as they are)")
     ap.add_argument("--set", nargs="*", default=[], help="name=value fixed in every run")
     ap.add_argument("--draws", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
@@ -73,14 +74,14 @@ def main() -> None:
     scenario = load(args.scenario)
     if args.posterior:
         scenario = dataclasses.replace(scenario, posterior=read_posterior(Path(args.posterior), []))
-    name, _, values = args.grid.partition("=")
+    name, _, values = args.grid.partition("=") if args.grid else ("", "", "as drawn")
     fixed = parse_assignments(args.set)
     print(f"{args.draws} runs drawn from {args.posterior or 'the scenario posterior'}, "
           f"seed {args.seed}, to {format_month(scenario.calibration.end)}; fixed {fixed or 'nothing'}")
     for r in check(scenario, name, values.split(","), fixed, args.draws, args.seed,
                    args.faction, args.month):
         held = r["held"]
-        print(f"{name}={r['value']}: {args.faction} provinces at {args.month} median "
+        print(f"{name or 'posterior'}={r['value']}: {args.faction} provinces at {args.month} median "
               f"{np.median(held):g}, in 9..15 {np.mean([9 <= h <= 15 for h in held]):.0%}")
         for cells in ("provinces", "all"):
             m = r[cells]
