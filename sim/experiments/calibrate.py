@@ -331,15 +331,34 @@ def run_abc(model, priors: tuple[Prior, ...], distances: tuple[str, ...], db: Pa
     return abc.history
 
 
+def calibration_base(spec: CalibrationSpec, scenario: Scenario) -> Params:
+    """The values every particle's runs share: the registry defaults with the scenario's fixed
+    ``parameters:``, which ensembles apply over every posterior draw, so the fit must run the
+    same model. A parameter both fitted by the spec and fixed by the scenario would be fitted
+    and then overridden: refused, naming the spec's line."""
+    fixed = dict(scenario.drivers.parameters)
+    clash = [p.name for p in spec.priors if p.name in fixed]
+    if clash:
+        lines = Path(spec.path).read_text().splitlines()
+        where = next((i + 1 for i, line in enumerate(lines)
+                      if line.strip().startswith(f"{clash[0]}:")), 0)
+        raise ValueError(f"{spec.path}:{where}: parameter {clash[0]!r} is fitted here but fixed "
+                         f"in the scenario's scenario.yaml (parameters: {clash[0]}: "
+                         f"{fixed[clash[0]]}); fit it or fix it, not both")
+    return Params.make(fixed)
+
+
 def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Path | None = None,
               progress: bool = True) -> dict:
     """Run (or resume) the study, then write the posterior; return its record.
 
-    The fit starts from the registry defaults (never from an earlier fit). With one worker the
-    study is reproducible from its seed; with several, faster but not bit-for-bit.
+    The fit starts from the registry defaults and the scenario's fixed ``parameters:`` (what
+    every run drawn from the posterior is given too; never from an earlier fit). With one
+    worker the study is reproducible from its seed; with several, faster but not bit-for-bit.
     """
     spec = load_spec(spec_path)
     scenario = load(spec.scenario)
+    base = calibration_base(spec, scenario)
     out = Path(out)
     if save is not None and save.is_dir():
         raise ValueError(f"--save {save}: is a directory; give the posterior file's path")
@@ -354,7 +373,7 @@ def calibrate(spec_path: str | Path, out: str | Path, workers: int = 1, save: Pa
             raise ValueError(f"{out}: a study with another spec or scenario lives here; use a "
                              "new --out directory (studies are never mixed)")
     info_path.write_text(json.dumps(info, indent=2) + "\n")
-    simulator = Simulator(scenario, Params.make(), spec.replicates, spec.record_cells)
+    simulator = Simulator(scenario, base, spec.replicates, spec.record_cells)
     history = run_abc(simulator, spec.priors, DISTANCES,
                       out / "abc.db", spec.population, spec.generations, spec.min_epsilon,
                       spec.max_simulations, spec.seed, workers, progress, spec.bounds,

@@ -306,3 +306,23 @@ def test_the_drawn_runs_distances_combine_in_units_of_persistence(folder):
     checked = check_posterior(load(folder), 3, seed=1)
     assert set(checked) == {"record", "changes", "totals", "battle_share", "combined"}
     assert checked["combined"] == pytest.approx(combined_distance(checked, weights), abs=1e-3)
+
+
+def test_the_fit_runs_the_scenarios_fixed_parameters_and_refuses_fitting_one(tmp_path, folder):
+    from sim.experiments.calibrate import calibration_base
+
+    ed = ScenarioEditor(folder)
+    ed.write("scenario.yaml", ed.text("scenario.yaml").replace(
+        "parameters: {}", "parameters: {defection_rate: 0.9}"))
+    spec = load_spec(_spec(tmp_path, folder))
+    # what every run drawn from the posterior gets, the fit's runs get too
+    assert calibration_base(spec, load(folder)).defection_rate == 0.9
+    ed.write("scenario.yaml", ed.text("scenario.yaml").replace(
+        "parameters: {defection_rate: 0.9}", "parameters: {csf_exponent: 2.0}"))
+    with pytest.raises(ValueError) as err:
+        calibrate(_spec(tmp_path, folder), tmp_path / "clash", progress=False)
+    text = str(err.value)
+    assert "spec.yaml:" in text and "'csf_exponent' is fitted here but fixed" in text
+    line = int(text.split("spec.yaml:")[1].split(":")[0])
+    assert (tmp_path / "spec.yaml").read_text().splitlines()[line - 1].strip().startswith("csf_exponent:")
+    assert not (tmp_path / "clash").exists()                    # nothing half-written
