@@ -83,3 +83,15 @@ def test_window_check_gives_check_posteriors_figures_for_the_same_draws():
     # no name: the posterior's draws as they are
     (drawn,) = tool.check(scenario, "", ["as drawn"], {}, draws=3, seed=1)
     assert drawn["all"] == row["all"]
+
+
+def test_window_check_refuses_a_bad_posterior_file_with_exit_2(tmp_path, capsys):
+    import pytest
+
+    tool = _tool("window_check")
+    bad = tmp_path / "posterior.yaml"
+    bad.write_text("parameters: [no_such_parameter]\nsamples: [[1.0, 0.5]]\n")
+    with pytest.raises(SystemExit) as refused:
+        tool.main(["--posterior", str(bad), "--draws", "1"])
+    assert refused.value.code == 2
+    assert "posterior.yaml:1" in capsys.readouterr().err

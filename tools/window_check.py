@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,9 @@ from sim.core.streams import replicate_seeds
 from sim.data import load
 from sim.data.dates import format_month, parse_month
 from sim.data.params import parse_assignments
+from sim.data.problems import Problems, ValidationError
 from sim.data.read_record_extras import read_posterior
-from sim.experiments.calibrate import DISTANCES, Simulator, combined_distance, persistence_weights
+from sim.experiments.calibrate import DISTANCES, Simulator, mean_distances
 from sim.experiments.parameters import ParameterChoice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,14 +54,22 @@ def check(scenario, name: str, values: list[str], fixed: dict, draws: int, seed:
             held.append(int(np.count_nonzero(control[model.province_mask] == f)))
         result = {"value": value, "held": held}
         for cells, sim in sims.items():
-            means = {k: float(np.mean([r[k] for r in rows[cells]])) for k in DISTANCES}
-            means["combined"] = combined_distance(means, persistence_weights(sim.fit))
-            result[cells] = means
+            result[cells] = mean_distances(rows[cells], sim.fit)
         out.append(result)
     return out
 
 
-def main() -> None:
+def posterior_from(path: Path):
+    """The posterior in ``path``; a bad file ends the tool with its problems, exit 2."""
+    problems = Problems()
+    posterior = read_posterior(path, problems)
+    if problems or posterior is None:
+        print(str(ValidationError(problems.items)) or f"{path}: no posterior", file=sys.stderr)
+        raise SystemExit(2)
+    return posterior
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "afghanistan_1992_1996"))
     ap.add_argument("--posterior", help="a posterior file instead of the scenario's")
@@ -69,11 +79,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--faction", default="taliban")
     ap.add_argument("--month", default="1995-01")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     scenario = load(args.scenario)
     if args.posterior:
-        scenario = dataclasses.replace(scenario, posterior=read_posterior(Path(args.posterior), []))
+        scenario = dataclasses.replace(scenario, posterior=posterior_from(Path(args.posterior)))
     name, _, values = args.grid.partition("=") if args.grid else ("", "", "as drawn")
     fixed = parse_assignments(args.set)
     print(f"{args.draws} runs drawn from {args.posterior or 'the scenario posterior'}, "

@@ -472,7 +472,13 @@ def check_posterior(scenario: Scenario, draws: int, seed: int = 0,
     simulator = Simulator(scenario, Params.make(), record_cells=record_cells)
     choice = ParameterChoice.of(scenario)
     rows = [simulator.distances(choice.for_seed(s), s) for s in replicate_seeds(seed, draws)]
+    return {k: round(v, 4) for k, v in mean_distances(rows, simulator.fit).items()}
+
+
+def mean_distances(rows: list[dict[str, float]], fit: PatternFit) -> dict[str, float]:
+    """The runs' mean distance per pattern and ``combined``, those means combined in units of
+    persistence's miss."""
     means = {k: float(np.mean([r[k] for r in rows])) for k in DISTANCES}
-    means["combined"] = combined_distance(means, persistence_weights(simulator.fit))
-    return {k: round(v, 4) for k, v in means.items()}
+    means["combined"] = combined_distance(means, persistence_weights(fit))
+    return means
 
